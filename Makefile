@@ -1,0 +1,34 @@
+# Two commands set everything up on a fresh machine with Python 3.11+:
+#   make run   -- create .venv, install, start the server on the embedded database
+#   make test  -- create .venv, install, run the whole test suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# Offline machines ship the embedding model next to the checkout; elsewhere fastembed
+# downloads it by name. An explicit EMBEDDING_MODEL_PATH always wins.
+SHARED_MODEL := $(wildcard ../shared/models/all-MiniLM-L6-v2)
+ifneq ($(SHARED_MODEL),)
+export EMBEDDING_MODEL_PATH ?= $(abspath $(SHARED_MODEL))
+endif
+
+.PHONY: run test lint bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/memory-service serve
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

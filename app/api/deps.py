@@ -1,0 +1,26 @@
+"""Typed dependencies the routers declare; the runtime lives on app.state."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.config import Settings
+from app.memories.service import MemoryService
+from app.runtime import Runtime
+
+
+def get_runtime(request: Request) -> Runtime:
+    return request.app.state.runtime
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_memory_service(request: Request) -> MemoryService:
+    return get_runtime(request).memories
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+MemoryServiceDep = Annotated[MemoryService, Depends(get_memory_service)]

@@ -1,0 +1,28 @@
+"""Liveness and readiness probes."""
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from app.api.deps import RuntimeDep
+from app.db.migrate import pending_migrations
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/livez", summary="The process is up")
+async def livez() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="The database is reachable and fully migrated",
+            responses={503: {"description": "Not ready; detail says why"}})
+async def readyz(runtime: RuntimeDep) -> JSONResponse:
+    try:
+        async with runtime.pool.connection(timeout=5) as conn:
+            pending = await pending_migrations(conn)
+    except Exception as exc:  # any failure to reach the database means not ready
+        return JSONResponse({"detail": f"database unreachable: {exc}"}, status_code=503)
+    if pending:
+        return JSONResponse({"detail": f"migrations not applied: {', '.join(pending)}; "
+                             "run `memory-service migrate`"}, status_code=503)
+    return JSONResponse({"status": "ready"})

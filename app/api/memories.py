@@ -1,0 +1,72 @@
+"""v1 memories: create, batch create, get, replace, delete, list a namespace."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from app.api.deps import MemoryServiceDep
+from app.memories.namespaces import parse_dotted, validate_namespace
+from app.memories.schemas import Memory, MemoryBatchCreate, MemoryCreate, MemoryPage, MemoryWrite
+from app.memories.values import as_memory_value, memory_value
+from app.repositories.rows import StoredItem
+
+router = APIRouter(prefix="/v1/memories", tags=["memories"])
+
+NamespaceQuery = Annotated[str, Query(
+    description="The memory's namespace, labels joined by '.'", examples=["memories.alice"])]
+
+
+def to_memory(item: StoredItem) -> Memory:
+    return Memory.from_stored(item, as_memory_value(item.value))
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=Memory,
+             summary="Create a memory",
+             responses={409: {"description": "The key already exists in the namespace"}})
+async def create_memory(body: MemoryCreate, memories: MemoryServiceDep) -> Memory:
+    item = await memories.create(tuple(body.namespace), body.key,
+                                 memory_value(body.kind, body.content), ttl=body.ttl,
+                                 index=body.index)
+    return to_memory(item)
+
+
+@router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=list[Memory],
+             summary="Create many memories at once (embedded in batches)")
+async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep) -> list[Memory]:
+    created = await memories.create_many([
+        (validate_namespace(m.namespace), m.key, memory_value(m.kind, m.content), m.ttl, m.index)
+        for m in body.items
+    ])
+    return [to_memory(i) for i in created]
+
+
+@router.get("", response_model=MemoryPage, summary="List a namespace, newest first")
+async def list_memories(namespace: NamespaceQuery, memories: MemoryServiceDep,
+                        limit: Annotated[int, Query(ge=1)] = 20,
+                        offset: Annotated[int, Query(ge=0)] = 0) -> MemoryPage:
+    items = await memories.list_namespace(parse_dotted(namespace), limit=limit, offset=offset)
+    return MemoryPage(items=[to_memory(i) for i in items], limit=limit, offset=offset)
+
+
+@router.get("/{key:path}", response_model=Memory, summary="Get a memory",
+            responses={404: {"description": "No such memory"}})
+async def get_memory(key: str, namespace: NamespaceQuery, memories: MemoryServiceDep) -> Memory:
+    return to_memory(await memories.get(parse_dotted(namespace), key))
+
+
+@router.put("/{key:path}", response_model=Memory, summary="Replace a memory",
+            responses={404: {"description": "No such memory"}})
+async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
+                         memories: MemoryServiceDep) -> Memory:
+    item = await memories.replace(parse_dotted(namespace), key,
+                                  memory_value(body.kind, body.content), ttl=body.ttl,
+                                  index=body.index)
+    return to_memory(item)
+
+
+@router.delete("/{key:path}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a memory",
+               responses={404: {"description": "No such memory"}})
+async def delete_memory(key: str, namespace: NamespaceQuery,
+                        memories: MemoryServiceDep) -> Response:
+    await memories.delete(parse_dotted(namespace), key)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,17 @@
+"""v1 search: semantic search with filters and paging, or a filtered listing without a query."""
+
+from fastapi import APIRouter
+
+from app.api.deps import MemoryServiceDep
+from app.memories.schemas import ScoredMemory, SearchRequest, SearchResults
+from app.memories.values import as_memory_value
+
+router = APIRouter(prefix="/v1", tags=["search"])
+
+
+@router.post("/search", response_model=SearchResults, summary="Search memories")
+async def search_memories(body: SearchRequest, memories: MemoryServiceDep) -> SearchResults:
+    found = await memories.search(tuple(body.namespace_prefix), query=body.query,
+                                  filter=body.filter, limit=body.limit, offset=body.offset)
+    return SearchResults(items=[ScoredMemory.from_stored(i, as_memory_value(i.value))
+                                for i in found])

@@ -1,0 +1,75 @@
+"""Bodies of LangGraph's store API, as langgraph_sdk sends and reads them."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.repositories.rows import StoredItem
+
+
+class StorePut(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"namespace": ["memories", "alice"], "key": "dark-mode",
+         "value": {"content": "User prefers dark mode"}}]})
+
+    namespace: list[str]
+    key: str
+    value: dict[str, Any]
+    index: bool | list[str] | None = Field(
+        None, description="false: not searchable; a list of field paths: embed those fields")
+    ttl: float | None = Field(None, description="Minutes until the item expires")
+
+
+class StoreDelete(BaseModel):
+    namespace: list[str]
+    key: str
+
+
+class StoreSearch(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"namespace_prefix": ["memories"], "query": "theme preferences", "limit": 5}]})
+
+    namespace_prefix: list[str] = Field(default_factory=list)
+    filter: dict[str, Any] | None = None
+    limit: int = 10
+    offset: int = 0
+    query: str | None = None
+    refresh_ttl: bool | None = None
+
+
+class StoreListNamespaces(BaseModel):
+    prefix: list[str] | None = None
+    suffix: list[str] | None = None
+    max_depth: int | None = None
+    limit: int = 100
+    offset: int = 0
+
+
+class StoreItem(BaseModel):
+    namespace: list[str]
+    key: str
+    value: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def from_stored(cls, item: StoredItem) -> "StoreItem":
+        return cls(namespace=list(item.namespace), key=item.key, value=item.value,
+                   created_at=item.created_at, updated_at=item.updated_at)
+
+
+class StoreSearchItem(StoreItem):
+    score: float | None = None
+
+    @classmethod
+    def from_stored(cls, item: StoredItem) -> "StoreSearchItem":
+        return cls(**StoreItem.from_stored(item).model_dump(), score=item.score)
+
+
+class StoreSearchResponse(BaseModel):
+    items: list[StoreSearchItem]
+
+
+class StoreNamespacesResponse(BaseModel):
+    namespaces: list[list[str]]

@@ -1,0 +1,64 @@
+"""Every setting the service reads, in one pydantic-settings class (environment variables)."""
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_EMBEDDING_MODEL = "fastembed:sentence-transformers/all-MiniLM-L6-v2"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    # Database: unset means an embedded PostgreSQL 18 + pgvector under MEMORY_DATA_DIR.
+    database_url: str | None = None
+    memory_data_dir: Path = Path(".data")
+    db_pool_min_size: int = Field(2, ge=1)
+    db_pool_max_size: int = Field(20, ge=1)
+    migrate_on_start: bool = True
+
+    # HTTP server
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    max_body_bytes: int = Field(1_048_576, ge=1024)
+
+    # Embeddings: "fastembed:<model>" (local, CPU) or "openai:<model>".
+    embedding_model: str = DEFAULT_EMBEDDING_MODEL
+    embedding_model_path: Path | None = None
+    embedding_batch_size: int = Field(64, ge=1, le=2048)
+    openai_api_key: str | None = None
+    openai_base_url: str | None = None
+
+    # Search
+    max_page_size: int = Field(1000, ge=1)
+    max_offset: int = Field(10_000, ge=0)
+    max_batch_items: int = Field(1000, ge=1)
+    exact_search_threshold: int = Field(20_000, ge=0)
+    hnsw_ef_search: int = Field(100, ge=1, le=1000)
+    hnsw_max_scan_tuples: int = Field(200_000, ge=1)
+
+    # TTL
+    ttl_sweep_interval_seconds: float = Field(60.0, gt=0)
+
+    @field_validator("embedding_model")
+    @classmethod
+    def _known_provider(cls, value: str) -> str:
+        provider, _, name = value.partition(":")
+        if provider not in ("fastembed", "openai") or not name:
+            raise ValueError(
+                "EMBEDDING_MODEL must be 'fastembed:<model>' or 'openai:<model>', "
+                f"got {value!r}"
+            )
+        return value
+
+    @cached_property
+    def embedding_provider(self) -> str:
+        return self.embedding_model.partition(":")[0]
+
+    @cached_property
+    def embedding_model_name(self) -> str:
+        return self.embedding_model.partition(":")[2]

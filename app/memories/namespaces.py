@@ -1,0 +1,35 @@
+"""Namespace rules: the ones LangGraph's BaseStore enforces, with messages that say what to fix."""
+
+from collections.abc import Sequence
+
+from app.errors import InvalidInput
+
+MAX_DEPTH = 16
+MAX_LABEL_LENGTH = 256
+
+
+def validate_namespace(labels: Sequence[str], *, field: str = "namespace",
+                       allow_empty: bool = False) -> tuple[str, ...]:
+    labels = tuple(labels)
+    if not labels and not allow_empty:
+        raise InvalidInput(f"{field} must have at least one label, e.g. [\"memories\", \"alice\"]")
+    if len(labels) > MAX_DEPTH:
+        raise InvalidInput(f"{field} has {len(labels)} labels; at most {MAX_DEPTH} are allowed")
+    for label in labels:
+        if not isinstance(label, str) or not label:
+            raise InvalidInput(f"{field} labels must be non-empty strings, got {label!r}")
+        if "." in label:
+            raise InvalidInput(f"{field} label {label!r} contains '.', which separates labels")
+        if len(label) > MAX_LABEL_LENGTH:
+            raise InvalidInput(f"{field} label is longer than {MAX_LABEL_LENGTH} characters")
+    if labels and labels[0] == "langgraph":
+        raise InvalidInput(f"{field} cannot start with 'langgraph': it is reserved")
+    return labels
+
+
+def parse_dotted(text: str | None, *, field: str = "namespace",
+                 allow_empty: bool = False) -> tuple[str, ...]:
+    """Parse the dotted form used in query strings: 'memories.alice'."""
+    if not text:
+        return validate_namespace((), field=field, allow_empty=allow_empty)
+    return validate_namespace(text.split("."), field=field, allow_empty=allow_empty)

@@ -1,0 +1,114 @@
+"""Request and response bodies of the v1 memories API."""
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.memories.values import DEFAULT_KIND
+from app.repositories.rows import StoredItem
+
+NamespaceField = Annotated[
+    list[str],
+    Field(description="Namespace labels, outermost first; no label may contain '.'",
+          examples=[["memories", "alice"]]),
+]
+Content = Annotated[
+    str | dict[str, Any],
+    Field(description="Text for a plain memory, or an object for a structured kind",
+          examples=["User prefers dark mode"]),
+]
+Ttl = Annotated[
+    float | None,
+    Field(gt=0, description="Minutes until the memory expires (refreshed when read); "
+          "null keeps it forever", examples=[None]),
+]
+
+
+class MemoryWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    kind: str = Field(DEFAULT_KIND, min_length=1, max_length=200,
+                      description="Memory kind, e.g. Memory or UserProfile")
+    content: Content
+    ttl: Ttl = None
+    index: bool = Field(True, description="false keeps the memory out of search")
+
+
+class MemoryCreate(MemoryWrite):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"namespace": ["memories", "alice"], "content": "User prefers dark mode"},
+        {"namespace": ["memories", "alice"], "key": "profile", "kind": "UserProfile",
+         "content": {"name": "Alice", "timezone": "Europe/Lisbon"}},
+    ]})
+
+    namespace: NamespaceField
+    key: str | None = Field(None, min_length=1, max_length=1024,
+                            description="Your key; omitted, the server makes a UUID")
+
+
+class MemoryBatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    items: list[MemoryCreate] = Field(min_length=1)
+
+
+class Memory(BaseModel):
+    """A LangGraph store item whose value follows LangMem: {"kind", "content"}."""
+
+    namespace: list[str]
+    key: str
+    value: dict[str, Any] = Field(examples=[
+        {"kind": "Memory", "content": {"content": "User prefers dark mode"}}])
+    created_at: datetime
+    updated_at: datetime
+    ttl_minutes: float | None = None
+    expires_at: datetime | None = None
+
+    @classmethod
+    def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> "Memory":
+        return cls(namespace=list(item.namespace), key=item.key, value=value,
+                   created_at=item.created_at, updated_at=item.updated_at,
+                   ttl_minutes=item.ttl_minutes, expires_at=item.expires_at)
+
+
+class ScoredMemory(Memory):
+    score: float | None = Field(None, description="Cosine similarity to the query (-1..1, "
+                                "higher is closer); null when the search has no query")
+
+    @classmethod
+    def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> "ScoredMemory":
+        return super().from_stored(item, value).model_copy(update={"score": item.score})
+
+
+class MemoryPage(BaseModel):
+    items: list[Memory]
+    limit: int
+    offset: int
+
+
+class SearchRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"query": "what theme does the user like?", "namespace_prefix": ["memories", "alice"],
+         "limit": 5},
+        {"namespace_prefix": ["memories"], "filter": {"kind": "Memory"}, "limit": 20,
+         "offset": 20},
+    ]})
+
+    query: str | None = Field(None, max_length=8192, description="Natural-language query; "
+                              "omitted, items are listed newest first")
+    namespace_prefix: list[str] = Field(default_factory=list,
+                                        description="Search this namespace and below")
+    filter: dict[str, Any] | None = Field(None, description="Match value fields: "
+                                          "{\"kind\": \"Memory\"}, {\"price\": {\"$gt\": 4.99}}; "
+                                          "operators $eq $ne $gt $gte $lt $lte")
+    limit: int = Field(10, ge=1)
+    offset: int = Field(0, ge=0)
+
+
+class SearchResults(BaseModel):
+    items: list[ScoredMemory]
+
+
+class NamespaceList(BaseModel):
+    namespaces: list[list[str]]

@@ -1,0 +1,131 @@
+"""The memory service: every door (v1, /store, later tools and MCP) goes through here."""
+
+import uuid
+from typing import Any
+
+from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, SearchOp
+
+from app.config import Settings
+from app.errors import InvalidInput, NotFound
+from app.memories.namespaces import validate_namespace
+from app.repositories.rows import StoredItem
+from app.store.filters import parse_filter
+from app.store.memory_store import MemoryStore
+
+IndexSpec = bool | list[str] | None
+
+
+class MemoryService:
+    def __init__(self, store: MemoryStore, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+
+    # -- single items ---------------------------------------------------------------------
+
+    async def create(self, namespace: tuple[str, ...], key: str | None, value: dict[str, Any],
+                     *, ttl: float | None = None, index: IndexSpec = None) -> StoredItem:
+        key = key or str(uuid.uuid4())
+        await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="insert")
+        return await self.get(namespace, key)
+
+    async def create_many(
+        self, entries: list[tuple[tuple[str, ...], str | None, dict[str, Any], float | None,
+                                  IndexSpec]],
+    ) -> list[StoredItem]:
+        """Create all or none; texts are embedded together in batches."""
+        ops = [self._put_op(ns, key or str(uuid.uuid4()), value, ttl, index)
+               for ns, key, value, ttl, index in entries]
+        if len({(op.namespace, op.key) for op in ops}) < len(ops):
+            raise InvalidInput("the batch names the same namespace and key twice")
+        await self.put_many(ops, mode="insert")
+        found: dict[tuple[tuple[str, ...], str], StoredItem] = {}
+        for namespace in {op.namespace for op in ops}:
+            keys = [op.key for op in ops if op.namespace == namespace]
+            for key, item in (await self.store.get_items(namespace, keys)).items():
+                found[(namespace, key)] = item
+        return [found[(op.namespace, op.key)] for op in ops]
+
+    async def replace(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
+                      *, ttl: float | None = None, index: IndexSpec = None) -> StoredItem:
+        await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="update")
+        return await self.get(namespace, key)
+
+    async def put(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
+                  *, ttl: float | None = None, index: IndexSpec = None) -> None:
+        await self.put_many([self._put_op(namespace, key, value, ttl, index)])
+
+    async def put_many(self, ops: list[PutOp], mode: str = "upsert") -> None:
+        if len(ops) > self.settings.max_batch_items:
+            raise InvalidInput(f"{len(ops)} items in one request; at most "
+                               f"{self.settings.max_batch_items} are allowed (MAX_BATCH_ITEMS)")
+        await self.store.apply_puts(ops, mode)
+
+    async def find(self, namespace: tuple[str, ...], key: str, *,
+                   refresh_ttl: bool = True) -> StoredItem | None:
+        namespace = validate_namespace(namespace)
+        found = await self.store.get_items(namespace, [key], refresh_ttl=refresh_ttl)
+        return found.get(key)
+
+    async def get(self, namespace: tuple[str, ...], key: str) -> StoredItem:
+        item = await self.find(namespace, key)
+        if item is None:
+            raise NotFound(f"no memory with key {key!r} in namespace {'.'.join(namespace)!r}")
+        return item
+
+    async def delete(self, namespace: tuple[str, ...], key: str, *,
+                     missing_ok: bool = False) -> None:
+        namespace = validate_namespace(namespace)
+        if not missing_ok:
+            await self.get(namespace, key)
+        await self.store.apply_puts([PutOp(namespace, key, None)])
+
+    # -- collections ----------------------------------------------------------------------
+
+    async def search(self, namespace_prefix: tuple[str, ...], *, query: str | None = None,
+                     filter: dict[str, Any] | None = None, limit: int = 10, offset: int = 0,
+                     refresh_ttl: bool = False) -> list[StoredItem]:
+        prefix = validate_namespace(namespace_prefix, field="namespace_prefix", allow_empty=True)
+        self._check_page(limit, offset)
+        parse_filter(filter)  # reject bad operators before any embedding work
+        op = SearchOp(prefix, filter, limit, offset, query or None, refresh_ttl)
+        return await self.store.search_items(op)
+
+    async def list_namespace(self, namespace: tuple[str, ...], *, limit: int,
+                             offset: int) -> list[StoredItem]:
+        namespace = validate_namespace(namespace)
+        self._check_page(limit, offset)
+        return await self.store.list_items(namespace, limit, offset)
+
+    async def list_namespaces(self, *, prefix: tuple[str, ...] = (), suffix: tuple[str, ...] = (),
+                              max_depth: int | None = None, limit: int = 100,
+                              offset: int = 0) -> list[tuple[str, ...]]:
+        self._check_page(limit, offset)
+        if max_depth is not None and max_depth < 1:
+            raise InvalidInput("max_depth must be at least 1")
+        conditions = [MatchCondition("prefix", validate_namespace(
+            prefix, field="prefix", allow_empty=True))] if prefix else []
+        if suffix:
+            conditions.append(MatchCondition("suffix", validate_namespace(
+                suffix, field="suffix", allow_empty=True)))
+        op = ListNamespacesOp(tuple(conditions), max_depth, limit, offset)
+        return await self.store.list_namespaces_op(op)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _put_op(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
+                ttl: float | None, index: IndexSpec) -> PutOp:
+        namespace = validate_namespace(namespace)
+        if not key:
+            raise InvalidInput("key must be a non-empty string")
+        if not isinstance(value, dict):
+            raise InvalidInput("value must be a JSON object")
+        if ttl is not None and ttl <= 0:
+            raise InvalidInput("ttl is in minutes and must be greater than 0")
+        return PutOp(namespace, key, value, None if index is True else index, ttl)
+
+    def _check_page(self, limit: int, offset: int) -> None:
+        s = self.settings
+        if not 1 <= limit <= s.max_page_size:
+            raise InvalidInput(f"limit must be between 1 and {s.max_page_size} (MAX_PAGE_SIZE)")
+        if not 0 <= offset <= s.max_offset:
+            raise InvalidInput(f"offset must be between 0 and {s.max_offset} (MAX_OFFSET)")

@@ -1,0 +1,68 @@
+"""The resources a running service holds: database, pool, embedder, store, services.
+
+The server's lifespan and the CLI open the same runtime, so both act on the same database
+through the same services.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from psycopg_pool import AsyncConnectionPool
+
+from app.config import Settings
+from app.db.embedded import start_embedded_postgres
+from app.db.migrate import migrate
+from app.db.pool import open_pool
+from app.memories.service import MemoryService
+from app.store.embedders import Embedder, create_embedder
+from app.store.memory_store import MemoryStore, SearchTuning
+from app.store.sweeper import sweep_expired_forever
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database_url: str
+    pool: AsyncConnectionPool
+    embedder: Embedder
+    store: MemoryStore
+    memories: MemoryService
+
+
+def database_url(settings: Settings) -> str:
+    return settings.database_url or start_embedded_postgres(settings.memory_data_dir)
+
+
+@contextlib.asynccontextmanager
+async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
+                       migrate_schema: bool | None = None,
+                       background: bool = False) -> AsyncIterator[Runtime]:
+    """Open everything; `background` also runs the workers a server runs (TTL sweeper)."""
+    url = await asyncio.to_thread(database_url, settings)
+    pool = await open_pool(url, min_size=settings.db_pool_min_size,
+                           max_size=settings.db_pool_max_size)
+    tasks: list[asyncio.Task] = []
+    try:
+        embedder = embedder or await create_embedder(settings)
+        store = MemoryStore(pool, embedder, SearchTuning(
+            exact_threshold=settings.exact_search_threshold,
+            ef_search=settings.hnsw_ef_search,
+            max_scan_tuples=settings.hnsw_max_scan_tuples,
+        ))
+        if settings.migrate_on_start if migrate_schema is None else migrate_schema:
+            await migrate(url, store)
+        if background:
+            tasks.append(asyncio.create_task(
+                sweep_expired_forever(store, settings.ttl_sweep_interval_seconds),
+                name="ttl-sweeper"))
+        yield Runtime(settings, url, pool, embedder, store, MemoryService(store, settings))
+    finally:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await pool.close()

@@ -1,0 +1,166 @@
+"""MemoryStore: LangGraph's AsyncPostgresStore with its write and search pitfalls fixed.
+
+It keeps the parent's schema and setup, namespace listing and TTL sweep, and stays a
+`BaseStore` (abatch) on the same tables, so LangGraph code can use it in process. Writes
+and searches go through our repositories:
+- one vector per item, re-embedded only when its indexed text changes, batched per write;
+- a vector is dropped when indexing is turned off, so stale text never matches;
+- exact search for small candidate sets, HNSW iterative scans for large ones, full pages,
+  disjoint paging, numeric filters.
+"""
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from langgraph.store.base import GetOp, ListNamespacesOp, Op, PutOp, Result, SearchOp
+from langgraph.store.postgres import AsyncPostgresStore
+from psycopg_pool import AsyncConnectionPool
+
+from app.repositories import items as item_sql
+from app.repositories import search as search_sql
+from app.repositories.conditions import ns_text
+from app.repositories.items import WriteMode
+from app.repositories.rows import StoredItem
+from app.store.embedders import Embedder
+from app.store.filters import parse_filter
+from app.store.text import indexed_text
+
+
+@dataclass(frozen=True)
+class SearchTuning:
+    exact_threshold: int = 20_000
+    ef_search: int = 100
+    max_scan_tuples: int = 200_000
+
+
+class MemoryStore(AsyncPostgresStore):
+    def __init__(self, pool: AsyncConnectionPool, embedder: Embedder,
+                 tuning: SearchTuning | None = None) -> None:
+        super().__init__(
+            pool,
+            index={
+                "dims": embedder.dims,
+                "embed": embedder.embed,
+                "fields": ["$"],
+                "distance_type": "cosine",
+                "ann_index_config": {"kind": "hnsw", "m": 16, "ef_construction": 64},
+            },
+            ttl={"refresh_on_read": True, "omit_expired": True},
+        )
+        self.pool = pool
+        self.embedder = embedder
+        self.tuning = tuning or SearchTuning()
+
+    # -- writes ---------------------------------------------------------------------------
+
+    async def apply_puts(self, ops: Iterable[PutOp], mode: WriteMode = "upsert") -> None:
+        """Apply puts and deletes (value None) in one transaction; the last op per key wins.
+
+        mode "insert" fails with 409 on an existing key, "update" with 404 on a missing one.
+        """
+        latest: dict[tuple[tuple[str, ...], str], PutOp] = {}
+        for op in ops:
+            latest[(op.namespace, op.key)] = op
+        writes = [
+            item_sql.ItemWrite(
+                namespace=op.namespace, key=op.key, value=dict(op.value),
+                ttl_minutes=_ttl(op),
+                text=None if op.index is False else indexed_text(op.value, _fields(op)) or None,
+            )
+            for op in latest.values() if op.value is not None
+        ]
+        deletes = [(op.namespace, op.key) for op in latest.values() if op.value is None]
+        await self._embed_changed(writes)
+        async with self.pool.connection() as conn, conn.transaction():
+            await item_sql.delete_items(conn, deletes)
+            await item_sql.write_items(conn, writes, mode)
+
+    async def _embed_changed(self, writes: list[item_sql.ItemWrite]) -> None:
+        """Embed, in one batch, only the texts that differ from what is already indexed."""
+        indexed = [w for w in writes if w.text is not None]
+        if not indexed:
+            return
+        async with self.pool.connection() as conn:
+            current = await item_sql.indexed_texts(conn, [(w.namespace, w.key) for w in indexed])
+        changed = [w for w in indexed if current.get((ns_text(w.namespace), w.key)) != w.text]
+        vectors = await self.embedder.embed([w.text for w in changed])
+        for write, vector in zip(changed, vectors, strict=True):
+            write.embedding = vector
+
+    # -- reads ----------------------------------------------------------------------------
+
+    async def get_items(self, namespace: tuple[str, ...], keys: list[str], *,
+                        refresh_ttl: bool = True) -> dict[str, StoredItem]:
+        async with self.pool.connection() as conn, conn.transaction():
+            return await item_sql.get_items(conn, namespace, keys, refresh_ttl=refresh_ttl)
+
+    async def search_items(self, op: SearchOp) -> list[StoredItem]:
+        conditions = parse_filter(op.filter)
+        if op.query:
+            vector = (await self.embedder.embed([op.query]))[0]
+            found = await self._vector_search(vector, op, conditions)
+        else:
+            async with self.pool.connection() as conn:
+                found = await search_sql.list_filtered(
+                    conn, op.namespace_prefix, conditions, op.limit, op.offset)
+        if op.refresh_ttl and found:
+            async with self.pool.connection() as conn:
+                await item_sql.refresh_ttl(conn, found)
+        return found
+
+    async def list_items(self, namespace: tuple[str, ...], limit: int,
+                         offset: int) -> list[StoredItem]:
+        """One namespace's items (not its children's), newest first."""
+        async with self.pool.connection() as conn:
+            return await search_sql.list_filtered(conn, namespace, [], limit, offset,
+                                                  exact_namespace=True)
+
+    async def _vector_search(self, vector, op: SearchOp, conditions) -> list[StoredItem]:
+        t = self.tuning
+        args = (vector, op.namespace_prefix, conditions, op.limit, op.offset)
+        async with self.pool.connection() as conn:
+            candidates = await search_sql.count_vector_candidates(
+                conn, op.namespace_prefix, conditions, t.exact_threshold + 1)
+            if candidates <= t.exact_threshold:
+                return await search_sql.exact_vector_search(conn, *args)
+            found = await search_sql.ann_vector_search(
+                conn, *args, ef_search=t.ef_search, max_scan_tuples=t.max_scan_tuples)
+            if len(found) < op.limit:
+                # The graph ran out before the page filled although more rows match.
+                found = await search_sql.exact_vector_search(conn, *args)
+            return found
+
+    async def list_namespaces_op(self, op: ListNamespacesOp) -> list[tuple[str, ...]]:
+        return (await super().abatch([op]))[0]
+
+    # -- BaseStore ------------------------------------------------------------------------
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        ops = list(ops)
+        results: list[Result] = [None] * len(ops)
+
+        async def run(i: int, op: Op) -> None:
+            if isinstance(op, GetOp):
+                found = await self.get_items(op.namespace, [op.key], refresh_ttl=op.refresh_ttl)
+                results[i] = found[op.key].to_item() if op.key in found else None
+            elif isinstance(op, SearchOp):
+                results[i] = [it.to_search_item() for it in await self.search_items(op)]
+            elif isinstance(op, ListNamespacesOp):
+                results[i] = await self.list_namespaces_op(op)
+
+        # Reads first, then writes: the order AsyncPostgresStore itself uses.
+        await asyncio.gather(*(run(i, op) for i, op in enumerate(ops)
+                               if not isinstance(op, PutOp)))
+        puts = [op for op in ops if isinstance(op, PutOp)]
+        if puts:
+            await self.apply_puts(puts)
+        return results
+
+
+def _ttl(op: PutOp) -> float | None:
+    return op.ttl if isinstance(op.ttl, int | float) else None
+
+
+def _fields(op: PutOp) -> list[str] | None:
+    return list(op.index) if isinstance(op.index, list | tuple) else None

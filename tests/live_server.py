@@ -1,0 +1,70 @@
+"""Run `memory-service serve` as a real process for end-to-end tests."""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    process: subprocess.Popen
+    log: tempfile._TemporaryFileWrapper
+
+    @classmethod
+    @contextlib.contextmanager
+    def start(cls, env: dict[str, str], timeout: float = 60.0) -> Iterator["LiveServer"]:
+        port = free_port()
+        full_env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)}
+        # A file, not a pipe: a chatty server must never block on a full pipe buffer.
+        log = tempfile.NamedTemporaryFile(prefix="memory-service-", suffix=".log")  # noqa: SIM115
+        process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=full_env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+        server = cls(f"http://127.0.0.1:{port}", process, log)
+        try:
+            server.wait_ready(timeout)
+            yield server
+        finally:
+            server.stop()
+            log.close()
+
+    def output(self) -> str:
+        self.log.flush()
+        with open(self.log.name, errors="replace") as f:
+            return f.read()
+
+    def wait_ready(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {self.process.returncode}:\n{self.output()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
+                    return
+            time.sleep(0.2)
+        raise TimeoutError(f"server at {self.url} not ready after {timeout}s")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
