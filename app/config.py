@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     # Embeddings: "fastembed:<model>" (local, CPU) or "openai:<model>".
     embedding_model: str = DEFAULT_EMBEDDING_MODEL
     embedding_model_path: Path | None = None
+    embedding_cache_dir: Path | None = None
     embedding_batch_size: int = Field(64, ge=1, le=2048)
     openai_api_key: str | None = None
     openai_base_url: str | None = None

@@ -22,12 +22,13 @@ class Embedder(Protocol):
 
 
 class FastEmbedEmbedder:
-    def __init__(self, name: str, *, model_path: str | None, batch_size: int) -> None:
+    def __init__(self, name: str, *, model_path: str | None, batch_size: int,
+                 cache_dir: str | None = None) -> None:
         from fastembed import TextEmbedding
 
         self.model = f"fastembed:{name}"
         self._batch_size = batch_size
-        self._model = TextEmbedding(name, specific_model_path=model_path)
+        self._model = TextEmbedding(name, specific_model_path=model_path, cache_dir=cache_dir)
         self.dims = len(next(iter(self._model.embed(["dimension probe"]))))
         self.calls = 0
 
@@ -80,7 +81,8 @@ async def create_embedder(settings: Settings) -> Embedder:
         await embedder.ensure_dims()
         return embedder
     path = str(settings.embedding_model_path) if settings.embedding_model_path else None
+    cache = str(settings.embedding_cache_dir) if settings.embedding_cache_dir else None
     return await asyncio.to_thread(
         FastEmbedEmbedder, settings.embedding_model_name, model_path=path,
-        batch_size=settings.embedding_batch_size,
+        batch_size=settings.embedding_batch_size, cache_dir=cache,
     )
