@@ -1,4 +1,4 @@
-"""Reject request bodies over MAX_BODY_BYTES with 413, before any handler reads them."""
+"""Reject request bodies over MAX_BODY_BYTES with 413, before any handler sees them."""
 
 import json
 
@@ -19,27 +19,33 @@ class BodySizeLimit:
             await self._reject(send)
             return
         seen = 0
+        rejected = False
         started = False
 
         async def limited_receive() -> Message:
-            nonlocal seen
+            # A streamed body is counted as it arrives. Past the limit we answer 413 ourselves
+            # and tell the app the client left, so no handler acts on a partial body.
+            nonlocal seen, rejected
+            if rejected:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    rejected = True
+                    if not started:
+                        await self._reject(send)
+                    return {"type": "http.disconnect"}
             return message
 
-        async def tracking_send(message: Message) -> None:
+        async def guarded_send(message: Message) -> None:
             nonlocal started
+            if rejected:
+                return  # the 413 already went out
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
-            await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
-            if not started:
-                await self._reject(send)
+        await self.app(scope, limited_receive, guarded_send)
 
     async def _reject(self, send: Send) -> None:
         body = json.dumps({"detail": f"request body is larger than {self.max_bytes} bytes "
@@ -48,7 +54,3 @@ class BodySizeLimit:
                     "headers": [(b"content-type", b"application/json"),
                                 (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
-
-
-class _TooLarge(Exception):
-    pass

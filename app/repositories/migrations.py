@@ -1,13 +1,22 @@
 """SQL for the migration ledger and the advisory lock that serialises schema changes."""
 
+import asyncio
+
 from psycopg import AsyncConnection
 
 # One lock for every process that migrates this database ("memo" in ASCII).
 MIGRATION_LOCK_ID = 0x6D656D6F
 
 
-async def acquire_lock(conn: AsyncConnection) -> None:
-    await conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_ID,))
+async def acquire_lock(conn: AsyncConnection, poll_seconds: float = 0.2) -> None:
+    """Poll rather than block: a session waiting inside pg_advisory_lock() holds a
+    transaction open, and the store's CREATE INDEX CONCURRENTLY in the lock holder would
+    wait for it forever."""
+    while True:
+        cur = await conn.execute("SELECT pg_try_advisory_lock(%s) AS ok", (MIGRATION_LOCK_ID,))
+        if _first(await cur.fetchone()):
+            return
+        await asyncio.sleep(poll_seconds)
 
 
 async def release_lock(conn: AsyncConnection) -> None:
