@@ -26,7 +26,9 @@ Ttl = Annotated[
 
 
 class MemoryWrite(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
+        {"content": "User prefers light mode"},
+        {"kind": "UserProfile", "content": {"name": "Alice"}, "ttl": 1440}]})
 
     kind: str = Field(DEFAULT_KIND, min_length=1, max_length=200,
                       description="Memory kind, e.g. Memory or UserProfile")
