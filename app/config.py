@@ -34,6 +34,14 @@ class Settings(BaseSettings):
     openai_api_key: str | None = None
     openai_base_url: str | None = None
 
+    # Extraction LLM: "openai:<model>" or "anthropic:<model>"; unset, extraction answers 503.
+    llm_model: str | None = None
+    anthropic_api_key: str | None = None
+    anthropic_base_url: str | None = None
+    llm_timeout_seconds: float = Field(60.0, gt=0)
+    llm_max_retries: int = Field(2, ge=0, le=10)
+    llm_max_output_tokens: int = Field(4096, ge=256)
+
     # Search
     max_page_size: int = Field(1000, ge=1)
     max_offset: int = Field(10_000, ge=0)
@@ -54,6 +62,17 @@ class Settings(BaseSettings):
                 "EMBEDDING_MODEL must be 'fastembed:<model>' or 'openai:<model>', "
                 f"got {value!r}"
             )
+        return value
+
+    @field_validator("llm_model")
+    @classmethod
+    def _known_llm_provider(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        provider, _, name = value.partition(":")
+        if provider not in ("openai", "anthropic") or not name:
+            raise ValueError(
+                f"LLM_MODEL must be 'openai:<model>' or 'anthropic:<model>', got {value!r}")
         return value
 
     @cached_property
