@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from app.api import health, memories, namespaces, search, store
+from app.api import health, history, memories, namespaces, search, store
 from app.api.body_limit import BodySizeLimit
 from app.config import Settings
 from app.errors import install_error_handler
@@ -36,6 +36,6 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.settings = settings
     install_error_handler(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, memories, search, namespaces, store):
+    for module in (health, memories, search, namespaces, history, store):
         app.include_router(module.router)
     return app

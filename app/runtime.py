@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db.embedded import start_embedded_postgres
 from app.db.migrate import migrate
 from app.db.pool import open_pool
+from app.history.service import HistoryService
 from app.memories.service import MemoryService
 from app.store.embedders import Embedder, create_embedder
 from app.store.memory_store import MemoryStore, SearchTuning
@@ -32,6 +33,7 @@ class Runtime:
     embedder: Embedder
     store: MemoryStore
     memories: MemoryService
+    history: HistoryService
 
 
 def database_url(settings: Settings) -> str:
@@ -60,7 +62,9 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             tasks.append(asyncio.create_task(
                 sweep_expired_forever(store, settings.ttl_sweep_interval_seconds),
                 name="ttl-sweeper"))
-        yield Runtime(settings, url, pool, embedder, store, MemoryService(store, settings))
+        memories = MemoryService(store, settings)
+        yield Runtime(settings, url, pool, embedder, store, memories,
+                      HistoryService(pool, memories))
     finally:
         for task in tasks:
             task.cancel()

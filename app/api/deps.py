@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.config import Settings
+from app.history.service import HistoryService
 from app.memories.service import MemoryService
 from app.runtime import Runtime
 
@@ -21,6 +22,11 @@ def get_memory_service(request: Request) -> MemoryService:
     return get_runtime(request).memories
 
 
+def get_history_service(request: Request) -> HistoryService:
+    return get_runtime(request).history
+
+
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 MemoryServiceDep = Annotated[MemoryService, Depends(get_memory_service)]
+HistoryServiceDep = Annotated[HistoryService, Depends(get_history_service)]

@@ -8,9 +8,12 @@ from app.api.deps import MemoryServiceDep
 from app.memories.namespaces import parse_dotted, validate_namespace
 from app.memories.schemas import Memory, MemoryBatchCreate, MemoryCreate, MemoryPage, MemoryWrite
 from app.memories.values import as_memory_value, memory_value
+from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
 
 router = APIRouter(prefix="/v1/memories", tags=["memories"])
+
+API = Origin("api")
 
 NamespaceQuery = Annotated[str, Query(
     description="The memory's namespace, labels joined by '.'", examples=["memories.alice"])]
@@ -25,8 +28,8 @@ def to_memory(item: StoredItem) -> Memory:
              responses={409: {"description": "The key already exists in the namespace"}})
 async def create_memory(body: MemoryCreate, memories: MemoryServiceDep) -> Memory:
     item = await memories.create(tuple(body.namespace), body.key,
-                                 memory_value(body.kind, body.content), ttl=body.ttl,
-                                 index=body.index)
+                                 memory_value(body.kind, body.content), origin=API,
+                                 ttl=body.ttl, index=body.index)
     return to_memory(item)
 
 
@@ -36,7 +39,7 @@ async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep) -
     created = await memories.create_many([
         (validate_namespace(m.namespace), m.key, memory_value(m.kind, m.content), m.ttl, m.index)
         for m in body.items
-    ])
+    ], origin=API)
     return [to_memory(i) for i in created]
 
 
@@ -59,8 +62,8 @@ async def get_memory(key: str, namespace: NamespaceQuery, memories: MemoryServic
 async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
                          memories: MemoryServiceDep) -> Memory:
     item = await memories.replace(parse_dotted(namespace), key,
-                                  memory_value(body.kind, body.content), ttl=body.ttl,
-                                  index=body.index)
+                                  memory_value(body.kind, body.content), origin=API,
+                                  ttl=body.ttl, index=body.index)
     return to_memory(item)
 
 
@@ -68,5 +71,5 @@ async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
                responses={404: {"description": "No such memory"}})
 async def delete_memory(key: str, namespace: NamespaceQuery,
                         memories: MemoryServiceDep) -> Response:
-    await memories.delete(parse_dotted(namespace), key)
+    await memories.delete(parse_dotted(namespace), key, origin=API)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

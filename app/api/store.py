@@ -17,14 +17,16 @@ from app.api.store_schemas import (
 )
 from app.errors import BadRequest
 from app.memories.namespaces import parse_dotted
+from app.repositories.history import Origin
 
 router = APIRouter(prefix="/store", tags=["store (LangGraph API)"])
+STORE_API = Origin("store")
 
 
 @router.put("/items", status_code=status.HTTP_204_NO_CONTENT, summary="Put an item")
 async def put_item(body: StorePut, memories: MemoryServiceDep) -> Response:
-    await memories.put(tuple(body.namespace), body.key, body.value, ttl=body.ttl,
-                       index=body.index)
+    await memories.put(tuple(body.namespace), body.key, body.value, origin=STORE_API,
+                       ttl=body.ttl, index=body.index)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -47,7 +49,7 @@ async def get_item(
 @router.delete("/items", status_code=status.HTTP_204_NO_CONTENT,
                summary="Delete an item (also when it does not exist)")
 async def delete_item(body: StoreDelete, memories: MemoryServiceDep) -> Response:
-    await memories.delete(tuple(body.namespace), body.key, missing_ok=True)
+    await memories.delete(tuple(body.namespace), body.key, origin=STORE_API, missing_ok=True)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

@@ -8,6 +8,7 @@ from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, Search
 from app.config import Settings
 from app.errors import InvalidInput, NotFound
 from app.memories.namespaces import validate_namespace
+from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
 from app.store.filters import parse_filter
 from app.store.memory_store import MemoryStore
@@ -23,21 +24,24 @@ class MemoryService:
     # -- single items ---------------------------------------------------------------------
 
     async def create(self, namespace: tuple[str, ...], key: str | None, value: dict[str, Any],
-                     *, ttl: float | None = None, index: IndexSpec = None) -> StoredItem:
+                     *, origin: Origin, ttl: float | None = None,
+                     index: IndexSpec = None) -> StoredItem:
         key = key or str(uuid.uuid4())
-        await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="insert")
+        await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="insert",
+                            origin=origin)
         return await self.get(namespace, key)
 
     async def create_many(
         self, entries: list[tuple[tuple[str, ...], str | None, dict[str, Any], float | None,
                                   IndexSpec]],
+        *, origin: Origin,
     ) -> list[StoredItem]:
         """Create all or none; texts are embedded together in batches."""
         ops = [self._put_op(ns, key or str(uuid.uuid4()), value, ttl, index)
                for ns, key, value, ttl, index in entries]
         if len({(op.namespace, op.key) for op in ops}) < len(ops):
             raise InvalidInput("the batch names the same namespace and key twice")
-        await self.put_many(ops, mode="insert")
+        await self.put_many(ops, mode="insert", origin=origin)
         found: dict[tuple[tuple[str, ...], str], StoredItem] = {}
         for namespace in {op.namespace for op in ops}:
             keys = [op.key for op in ops if op.namespace == namespace]
@@ -46,19 +50,21 @@ class MemoryService:
         return [found[(op.namespace, op.key)] for op in ops]
 
     async def replace(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
-                      *, ttl: float | None = None, index: IndexSpec = None) -> StoredItem:
-        await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="update")
+                      *, origin: Origin, ttl: float | None = None,
+                      index: IndexSpec = None) -> StoredItem:
+        await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="update",
+                            origin=origin)
         return await self.get(namespace, key)
 
     async def put(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
-                  *, ttl: float | None = None, index: IndexSpec = None) -> None:
-        await self.put_many([self._put_op(namespace, key, value, ttl, index)])
+                  *, origin: Origin, ttl: float | None = None, index: IndexSpec = None) -> None:
+        await self.put_many([self._put_op(namespace, key, value, ttl, index)], origin=origin)
 
-    async def put_many(self, ops: list[PutOp], mode: str = "upsert") -> None:
+    async def put_many(self, ops: list[PutOp], *, origin: Origin, mode: str = "upsert") -> None:
         if len(ops) > self.settings.max_batch_items:
             raise InvalidInput(f"{len(ops)} items in one request; at most "
                                f"{self.settings.max_batch_items} are allowed (MAX_BATCH_ITEMS)")
-        await self.store.apply_puts(ops, mode)
+        await self.store.apply_puts(ops, mode, origin)
 
     async def find(self, namespace: tuple[str, ...], key: str, *,
                    refresh_ttl: bool = True) -> StoredItem | None:
@@ -72,12 +78,12 @@ class MemoryService:
             raise NotFound(f"no memory with key {key!r} in namespace {'.'.join(namespace)!r}")
         return item
 
-    async def delete(self, namespace: tuple[str, ...], key: str, *,
+    async def delete(self, namespace: tuple[str, ...], key: str, *, origin: Origin,
                      missing_ok: bool = False) -> None:
         namespace = validate_namespace(namespace)
         if not missing_ok:
             await self.get(namespace, key)
-        await self.store.apply_puts([PutOp(namespace, key, None)])
+        await self.store.apply_puts([PutOp(namespace, key, None)], origin=origin)
 
     # -- collections ----------------------------------------------------------------------
 
@@ -85,7 +91,7 @@ class MemoryService:
                      filter: dict[str, Any] | None = None, limit: int = 10, offset: int = 0,
                      refresh_ttl: bool = False) -> list[StoredItem]:
         prefix = validate_namespace(namespace_prefix, field="namespace_prefix", allow_empty=True)
-        self._check_page(limit, offset)
+        self.check_page(limit, offset)
         parse_filter(filter)  # reject bad operators before any embedding work
         op = SearchOp(prefix, filter, limit, offset, query or None, refresh_ttl)
         return await self.store.search_items(op)
@@ -93,13 +99,13 @@ class MemoryService:
     async def list_namespace(self, namespace: tuple[str, ...], *, limit: int,
                              offset: int) -> list[StoredItem]:
         namespace = validate_namespace(namespace)
-        self._check_page(limit, offset)
+        self.check_page(limit, offset)
         return await self.store.list_items(namespace, limit, offset)
 
     async def list_namespaces(self, *, prefix: tuple[str, ...] = (), suffix: tuple[str, ...] = (),
                               max_depth: int | None = None, limit: int = 100,
                               offset: int = 0) -> list[tuple[str, ...]]:
-        self._check_page(limit, offset)
+        self.check_page(limit, offset)
         if max_depth is not None and max_depth < 1:
             raise InvalidInput("max_depth must be at least 1")
         conditions = [MatchCondition("prefix", validate_namespace(
@@ -123,7 +129,7 @@ class MemoryService:
             raise InvalidInput("ttl is in minutes and must be greater than 0")
         return PutOp(namespace, key, value, None if index is True else index, ttl)
 
-    def _check_page(self, limit: int, offset: int) -> None:
+    def check_page(self, limit: int, offset: int) -> None:
         s = self.settings
         if not 1 <= limit <= s.max_page_size:
             raise InvalidInput(f"limit must be between 1 and {s.max_page_size} (MAX_PAGE_SIZE)")

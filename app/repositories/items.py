@@ -138,6 +138,12 @@ async def delete_items(conn: AsyncConnection, keys: list[tuple[tuple[str, ...], 
     return cur.rowcount
 
 
+async def delete_expired(conn: AsyncConnection) -> int:
+    cur = await conn.execute(
+        "DELETE FROM store WHERE expires_at IS NOT NULL AND expires_at < now()")
+    return cur.rowcount
+
+
 async def get_items(
     conn: AsyncConnection, namespace: tuple[str, ...], keys: list[str], *, refresh_ttl: bool
 ) -> dict[str, StoredItem]:

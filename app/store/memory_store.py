@@ -17,9 +17,11 @@ from langgraph.store.base import GetOp, ListNamespacesOp, Op, PutOp, Result, Sea
 from langgraph.store.postgres import AsyncPostgresStore
 from psycopg_pool import AsyncConnectionPool
 
+from app.repositories import history as history_sql
 from app.repositories import items as item_sql
 from app.repositories import search as search_sql
 from app.repositories.conditions import ns_text
+from app.repositories.history import Origin
 from app.repositories.items import WriteMode
 from app.repositories.rows import StoredItem
 from app.store.embedders import Embedder
@@ -54,10 +56,12 @@ class MemoryStore(AsyncPostgresStore):
 
     # -- writes ---------------------------------------------------------------------------
 
-    async def apply_puts(self, ops: Iterable[PutOp], mode: WriteMode = "upsert") -> None:
+    async def apply_puts(self, ops: Iterable[PutOp], mode: WriteMode = "upsert",
+                         origin: Origin = Origin("direct")) -> None:
         """Apply puts and deletes (value None) in one transaction; the last op per key wins.
 
         mode "insert" fails with 409 on an existing key, "update" with 404 on a missing one.
+        `origin` is recorded in the history of every change.
         """
         latest: dict[tuple[tuple[str, ...], str], PutOp] = {}
         for op in ops:
@@ -73,6 +77,7 @@ class MemoryStore(AsyncPostgresStore):
         deletes = [(op.namespace, op.key) for op in latest.values() if op.value is None]
         await self._embed_changed(writes)
         async with self.pool.connection() as conn, conn.transaction():
+            await history_sql.set_origin(conn, origin)
             await item_sql.delete_items(conn, deletes)
             await item_sql.write_items(conn, writes, mode)
 
@@ -130,6 +135,12 @@ class MemoryStore(AsyncPostgresStore):
                 # The graph ran out before the page filled although more rows match.
                 found = await search_sql.exact_vector_search(conn, *args)
             return found
+
+    async def sweep_ttl(self) -> int:
+        """Delete expired items, recorded in history as source 'ttl'."""
+        async with self.pool.connection() as conn, conn.transaction():
+            await history_sql.set_origin(conn, Origin("ttl"))
+            return await item_sql.delete_expired(conn)
 
     async def list_namespaces_op(self, op: ListNamespacesOp) -> list[tuple[str, ...]]:
         return (await super().abatch([op]))[0]

@@ -1,0 +1,33 @@
+"""v1 history: every change to a memory, and restoring a version."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.api.deps import HistoryServiceDep
+from app.api.memories import NamespaceQuery, to_memory
+from app.history.schemas import ChangeOut, HistoryPage
+from app.memories.namespaces import parse_dotted
+from app.memories.schemas import Memory
+
+router = APIRouter(prefix="/v1/history", tags=["history"])
+
+
+@router.get("", response_model=HistoryPage, summary="A memory's changes, newest first")
+async def item_history(namespace: NamespaceQuery, key: Annotated[str, Query(min_length=1)],
+                       history: HistoryServiceDep,
+                       limit: Annotated[int, Query(ge=1)] = 50,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> HistoryPage:
+    changes = await history.for_item(parse_dotted(namespace), key, limit=limit, offset=offset)
+    return HistoryPage(changes=[ChangeOut.from_change(c) for c in changes])
+
+
+@router.get("/{change_id}", response_model=ChangeOut, summary="One change")
+async def get_change(change_id: int, history: HistoryServiceDep) -> ChangeOut:
+    return ChangeOut.from_change(await history.get_change(change_id))
+
+
+@router.post("/{change_id}/restore", response_model=Memory,
+             summary="Restore the memory as it was after this change (before it, for a delete)")
+async def restore(change_id: int, history: HistoryServiceDep) -> Memory:
+    return to_memory(await history.restore(change_id))
