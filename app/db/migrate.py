@@ -29,6 +29,10 @@ class MigrationFile:
 
 
 def migration_files(directory: Path = MIGRATIONS_DIR) -> list[MigrationFile]:
+    if not directory.is_dir():
+        # An install that left migrations/ behind must not start on a schema it cannot check.
+        raise RuntimeError(f"migrations folder {directory} not found; install the project "
+                           "from its checkout (pip install -e .), as the Dockerfile does")
     files = []
     for path in sorted(directory.glob("*.sql")):
         match = _FILE_NAME.match(path.name)
