@@ -42,6 +42,15 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_max_output_tokens: int = Field(4096, ge=256)
 
+    # Background extraction jobs (procrastinate workers inside the app)
+    extraction_concurrency: int = Field(4, ge=1, le=64)
+    job_max_attempts: int = Field(3, ge=1, le=20)
+    job_retry_wait_seconds: float = Field(5.0, ge=0)
+    job_poll_interval_seconds: float = Field(1.0, gt=0)
+    job_heartbeat_seconds: float = Field(5.0, gt=0)
+    job_stalled_after_seconds: float = Field(30.0, gt=0)
+    shutdown_grace_seconds: float = Field(20.0, ge=0)
+
     # Search
     max_page_size: int = Field(1000, ge=1)
     max_offset: int = Field(10_000, ge=0)

@@ -6,10 +6,11 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
-from app.api import health, history, memories, namespaces, search, store
+from app.api import extract, health, history, jobs, memories, namespaces, search, store
 from app.api.body_limit import BodySizeLimit
 from app.config import Settings
 from app.errors import install_error_handler
+from app.extraction.llm import LLMClient
 from app.runtime import open_runtime
 from app.store.embedders import Embedder
 
@@ -21,12 +22,14 @@ DESCRIPTION = """Long-term memory for LLM agents over HTTP.
 """
 
 
-def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, *, embedder: Embedder | None = None,
+               llm: LLMClient | None = None) -> FastAPI:
     settings = settings or Settings()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime(settings, embedder=embedder, background=True) as runtime:
+        async with open_runtime(settings, embedder=embedder, llm=llm,
+                                background=True) as runtime:
             app.state.runtime = runtime
             yield
 
@@ -36,6 +39,6 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.settings = settings
     install_error_handler(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    for module in (health, memories, search, namespaces, history, store):
+    for module in (health, memories, search, namespaces, history, extract, jobs, store):
         app.include_router(module.router)
     return app

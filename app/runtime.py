@@ -16,7 +16,11 @@ from app.config import Settings
 from app.db.embedded import start_embedded_postgres
 from app.db.migrate import migrate
 from app.db.pool import open_pool
+from app.extraction.llm import LLMClient, create_llm_client
+from app.extraction.service import ExtractionService
 from app.history.service import HistoryService
+from app.jobs.queue import JobQueue
+from app.jobs.service import JobService
 from app.memories.service import MemoryService
 from app.store.embedders import Embedder, create_embedder
 from app.store.memory_store import MemoryStore, SearchTuning
@@ -34,6 +38,9 @@ class Runtime:
     store: MemoryStore
     memories: MemoryService
     history: HistoryService
+    extraction: ExtractionService
+    jobs: JobService
+    queue: JobQueue
 
 
 def database_url(settings: Settings) -> str:
@@ -42,13 +49,15 @@ def database_url(settings: Settings) -> str:
 
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
-                       migrate_schema: bool | None = None,
+                       llm: LLMClient | None = None, migrate_schema: bool | None = None,
                        background: bool = False) -> AsyncIterator[Runtime]:
-    """Open everything; `background` also runs the workers a server runs (TTL sweeper)."""
+    """Open everything; `background` also runs the workers a server runs (TTL sweeper,
+    extraction worker)."""
     url = await asyncio.to_thread(database_url, settings)
     pool = await open_pool(url, min_size=settings.db_pool_min_size,
                            max_size=settings.db_pool_max_size)
     tasks: list[asyncio.Task] = []
+    queue: JobQueue | None = None
     try:
         embedder = embedder or await create_embedder(settings)
         store = MemoryStore(pool, embedder, SearchTuning(
@@ -63,10 +72,18 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
                 sweep_expired_forever(store, settings.ttl_sweep_interval_seconds),
                 name="ttl-sweeper"))
         memories = MemoryService(store, settings)
+        extraction = ExtractionService(store, llm or create_llm_client(settings), settings)
+        jobs = JobService(pool, extraction, settings)
+        queue = jobs.queue = JobQueue(url, settings, jobs.run)
+        await queue.open()
+        if background:
+            await queue.start_worker()
         yield Runtime(settings, url, pool, embedder, store, memories,
-                      HistoryService(pool, memories))
+                      HistoryService(pool, memories), extraction, jobs, queue)
     finally:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if queue is not None:
+            await queue.close()
         await pool.close()

@@ -23,6 +23,7 @@ from app.main import create_app
 from app.store.embedders import FastEmbedEmbedder
 from app.store.memory_store import MemoryStore
 from tests.live_server import LiveServer
+from tests.llm_fixtures import extract_client, fake_llm, llm  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODEL = REPO.parent / "shared" / "models" / "all-MiniLM-L6-v2"

@@ -60,6 +60,11 @@ class LiveServer:
             time.sleep(0.2)
         raise TimeoutError(f"server at {self.url} not ready after {timeout}s")
 
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when a machine or container dies."""
+        self.process.kill()
+        self.process.wait()
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

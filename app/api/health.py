@@ -25,4 +25,6 @@ async def readyz(runtime: RuntimeDep) -> JSONResponse:
     if pending:
         return JSONResponse({"detail": f"migrations not applied: {', '.join(pending)}; "
                              "run `memory-service migrate`"}, status_code=503)
+    if problem := runtime.queue.worker_problem():
+        return JSONResponse({"detail": problem}, status_code=503)
     return JSONResponse({"status": "ready"})

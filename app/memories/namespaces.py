@@ -33,3 +33,20 @@ def parse_dotted(text: str | None, *, field: str = "namespace",
     if not text:
         return validate_namespace((), field=field, allow_empty=allow_empty)
     return validate_namespace(text.split("."), field=field, allow_empty=allow_empty)
+
+
+def fill_template(labels: Sequence[str], values: dict[str, str], *,
+                  field: str = "namespace") -> tuple[str, ...]:
+    """Fill "{user_id}"-style placeholders: ("memories", "{user_id}") + user_id=alice."""
+    filled = []
+    for label in labels:
+        try:
+            filled.append(label.format_map(values))
+        except KeyError as missing:
+            raise InvalidInput(
+                f"{field} template {label!r} needs a value for {missing.args[0]!r}; "
+                f"pass it in config, e.g. {{\"{missing.args[0]}\": \"alice\"}}") from None
+        except (ValueError, IndexError):
+            raise InvalidInput(f"{field} label {label!r} is not a valid template; "
+                               "use {name} placeholders and {{ }} for literal braces") from None
+    return validate_namespace(filled, field=field)

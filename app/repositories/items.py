@@ -7,7 +7,7 @@ from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
 from app.errors import Conflict, NotFound
-from app.repositories.conditions import NOT_EXPIRED, ns_text
+from app.repositories.conditions import NOT_EXPIRED, ns_text, prefix_scope
 from app.repositories.rows import ITEM_COLUMNS, StoredItem
 
 # Our writes keep exactly one vector per item, under this field name.
@@ -136,6 +136,19 @@ async def delete_items(conn: AsyncConnection, keys: list[tuple[tuple[str, ...], 
         ([ns_text(n) for n, _ in keys], [k for _, k in keys]),
     )
     return cur.rowcount
+
+
+async def existing_values(conn: AsyncConnection, namespace_prefix: tuple[str, ...],
+                          values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not values:
+        return []
+    scope, params = prefix_scope("s.prefix", namespace_prefix)
+    cur = await conn.execute(
+        sql.SQL("SELECT DISTINCT s.value FROM store s WHERE {} AND s.value = ANY(%s::jsonb[])")
+        .format(scope),
+        [*params, [Jsonb(v) for v in values]],
+    )
+    return [r["value"] for r in await cur.fetchall()]
 
 
 async def delete_expired(conn: AsyncConnection) -> int:

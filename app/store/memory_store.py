@@ -10,11 +10,13 @@ and searches go through our repositories:
 """
 
 import asyncio
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from langgraph.store.base import GetOp, ListNamespacesOp, Op, PutOp, Result, SearchOp
 from langgraph.store.postgres import AsyncPostgresStore
+from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from app.repositories import history as history_sql
@@ -57,11 +59,13 @@ class MemoryStore(AsyncPostgresStore):
     # -- writes ---------------------------------------------------------------------------
 
     async def apply_puts(self, ops: Iterable[PutOp], mode: WriteMode = "upsert",
-                         origin: Origin = Origin("direct")) -> None:
+                         origin: Origin = Origin("direct"),
+                         also: Callable[[AsyncConnection], Awaitable[None]] | None = None) -> None:
         """Apply puts and deletes (value None) in one transaction; the last op per key wins.
 
         mode "insert" fails with 409 on an existing key, "update" with 404 on a missing one.
-        `origin` is recorded in the history of every change.
+        `origin` is recorded in the history of every change. `also` runs last inside the same
+        transaction (a job marks itself done there, so its changes commit exactly once).
         """
         latest: dict[tuple[tuple[str, ...], str], PutOp] = {}
         for op in ops:
@@ -80,6 +84,8 @@ class MemoryStore(AsyncPostgresStore):
             await history_sql.set_origin(conn, origin)
             await item_sql.delete_items(conn, deletes)
             await item_sql.write_items(conn, writes, mode)
+            if also is not None:
+                await also(conn)
 
     async def _embed_changed(self, writes: list[item_sql.ItemWrite]) -> None:
         """Embed, in one batch, only the texts that differ from what is already indexed."""
@@ -104,7 +110,7 @@ class MemoryStore(AsyncPostgresStore):
         conditions = parse_filter(op.filter)
         if op.query:
             vector = (await self.embedder.embed([op.query]))[0]
-            found = await self._vector_search(vector, op, conditions)
+            found = await self.search_vector(vector, op)
         else:
             async with self.pool.connection() as conn:
                 found = await search_sql.list_filtered(
@@ -121,7 +127,9 @@ class MemoryStore(AsyncPostgresStore):
             return await search_sql.list_filtered(conn, namespace, [], limit, offset,
                                                   exact_namespace=True)
 
-    async def _vector_search(self, vector, op: SearchOp, conditions) -> list[StoredItem]:
+    async def search_vector(self, vector: list[float], op: SearchOp) -> list[StoredItem]:
+        """Nearest neighbours of an already computed vector (no TTL refresh)."""
+        conditions = parse_filter(op.filter)
         t = self.tuning
         args = (vector, op.namespace_prefix, conditions, op.limit, op.offset)
         async with self.pool.connection() as conn:
@@ -135,6 +143,12 @@ class MemoryStore(AsyncPostgresStore):
                 # The graph ran out before the page filled although more rows match.
                 found = await search_sql.exact_vector_search(conn, *args)
             return found
+
+    async def existing_values(self, namespace_prefix: tuple[str, ...],
+                              values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Which of these values some item under the prefix already holds, exactly."""
+        async with self.pool.connection() as conn:
+            return await item_sql.existing_values(conn, namespace_prefix, values)
 
     async def sweep_ttl(self) -> int:
         """Delete expired items, recorded in history as source 'ttl'."""

@@ -1,0 +1,40 @@
+"""Which existing memories an extraction shows the model.
+
+LangMem retrieves on the last message only; a conversation that returns to an older topic
+then updates nothing. We search with every recent turn and with the conversation as a whole,
+in one embedder call, and always show at least MIN_CANDIDATES (all of a small namespace).
+"""
+
+from langgraph.store.base import SearchOp
+
+from app.extraction.kinds import Kind
+from app.extraction.messages import Turn
+from app.repositories.rows import StoredItem
+from app.store.memory_store import MemoryStore
+
+MIN_CANDIDATES = 10
+PER_TURN = 5
+MAX_CANDIDATES = 40
+RECENT_TURNS = 12
+WHOLE_CHARS = 4000
+
+
+async def find_candidates(store: MemoryStore, namespace: tuple[str, ...], turns: list[Turn],
+                          kinds: tuple[Kind, ...]) -> list[StoredItem]:
+    recent = [t.text for t in turns[-RECENT_TURNS:] if t.role in ("user", "assistant")]
+    whole = "\n".join(t.text for t in turns)[-WHOLE_CHARS:]
+    vectors = await store.embedder.embed([whole, *recent])
+    best: dict[str, StoredItem] = {}
+    for i, vector in enumerate(vectors):
+        limit = MIN_CANDIDATES if i == 0 else PER_TURN
+        for item in await store.search_vector(vector, SearchOp(namespace, None, limit, 0)):
+            key = f"{'.'.join(item.namespace)}\x00{item.key}"
+            if key not in best or (item.score or 0) > (best[key].score or 0):
+                best[key] = item
+    for kind in kinds:
+        if kind.single:  # a profile must be shown to be updated, whatever the conversation
+            for item in await store.search_items(
+                    SearchOp(namespace, {"kind": kind.name}, 1, 0)):
+                best.setdefault(f"{'.'.join(item.namespace)}\x00{item.key}", item)
+    ranked = sorted(best.values(), key=lambda i: -(i.score if i.score is not None else 2.0))
+    return ranked[:MAX_CANDIDATES]

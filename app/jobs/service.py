@@ -1,0 +1,120 @@
+"""Background extraction: submit (debounced per thread), run, read, cancel."""
+
+import logging
+import uuid
+
+from psycopg import AsyncConnection
+from psycopg_pool import AsyncConnectionPool
+
+from app.config import Settings
+from app.errors import AppError, Conflict, NotFound
+from app.extraction.kinds import build_kinds
+from app.extraction.llm import LLMError
+from app.extraction.messages import normalize
+from app.extraction.schemas import ExtractionJobRequest, ExtractionResult
+from app.extraction.service import ExtractionService
+from app.jobs.queue import JobQueue, RetryLater
+from app.memories.namespaces import validate_namespace
+from app.repositories import jobs as jobs_sql
+from app.repositories.history import Origin
+from app.repositories.jobs import JobRecord
+
+log = logging.getLogger(__name__)
+
+
+class NoLongerRunning(Exception):
+    """The job was cancelled or superseded while its model call ran: discard its changes."""
+
+
+class JobService:
+    def __init__(self, pool: AsyncConnectionPool, extraction: ExtractionService,
+                 settings: Settings) -> None:
+        self.pool = pool
+        self.extraction = extraction
+        self.settings = settings
+        self.queue: JobQueue | None = None  # set once the queue exists (it calls run())
+
+    async def submit(self, request: ExtractionJobRequest) -> JobRecord:
+        """Queue an extraction; a newer submission for the same thread and namespace
+        replaces the thread's job that has not started yet."""
+        self.extraction.require_model()
+        namespace = self.extraction.resolve_namespace(request)
+        normalize(request.messages)  # bad input fails now, not in the background
+        build_kinds([k.model_dump(by_alias=True) for k in request.kinds or []] or None)
+        job_id = uuid.uuid4()
+        async with self.pool.connection() as conn, conn.transaction():
+            await jobs_sql.lock_thread(conn, namespace, request.thread_id)
+            for old in await jobs_sql.queued_for_thread(conn, namespace, request.thread_id):
+                if old.queue_job_id is not None:
+                    await self.queue.cancel(conn, old.queue_job_id, abort=False)
+                await jobs_sql.supersede(conn, old.id, job_id)
+            await jobs_sql.insert_job(conn, job_id, namespace, request.thread_id,
+                                      request.model_dump(mode="json", by_alias=True),
+                                      request.after_seconds)
+            queue_job_id = await self.queue.defer(conn, str(job_id), request.after_seconds)
+            await jobs_sql.set_queue_job(conn, job_id, queue_job_id)
+            return await jobs_sql.get_job(conn, job_id)
+
+    async def run(self, job_id: str) -> None:
+        """One attempt, called by the worker. Changes and the job's success commit together,
+        so a job re-run after a crash never applies twice."""
+        ident = uuid.UUID(job_id)
+        async with self.pool.connection() as conn:
+            job = await jobs_sql.start_job(conn, ident)
+        if job is None:
+            return  # finished, cancelled or superseded before it started
+        request = ExtractionJobRequest.model_validate(job.request)
+
+        async def succeed(conn: AsyncConnection, result: ExtractionResult) -> None:
+            current = await jobs_sql.get_job(conn, ident, for_update=True)
+            if current is None or current.status != "running":
+                raise NoLongerRunning
+            await jobs_sql.finish(conn, ident, "succeeded", result=result.model_dump(mode="json"))
+
+        try:
+            await self.extraction.extract(request, origin=Origin("extraction", job_id),
+                                          finalize=succeed)
+        except NoLongerRunning:
+            log.info("job %s was cancelled while running; its changes were discarded", job_id)
+        except LLMError as exc:
+            if exc.transient and job.attempts < self.settings.job_max_attempts:
+                await self._update(jobs_sql.requeue, ident, f"attempt {job.attempts}: {exc.detail}")
+                raise RetryLater(exc.detail) from exc
+            await self._update(jobs_sql.finish, ident, "failed", error=exc.detail)
+        except AppError as exc:
+            await self._update(jobs_sql.finish, ident, "failed", error=exc.detail)
+        except Exception as exc:
+            log.exception("job %s failed", job_id)
+            await self._update(jobs_sql.finish, ident, "failed",
+                               error=f"internal error: {type(exc).__name__}: {exc}")
+
+    async def get(self, job_id: uuid.UUID) -> JobRecord:
+        async with self.pool.connection() as conn:
+            job = await jobs_sql.get_job(conn, job_id)
+        if job is None:
+            raise NotFound(f"no extraction job {job_id}")
+        return job
+
+    async def list(self, namespace_prefix: tuple[str, ...], *, thread_id: str | None,
+                   status: str | None, limit: int, offset: int) -> list[JobRecord]:
+        prefix = validate_namespace(namespace_prefix, field="namespace", allow_empty=True)
+        async with self.pool.connection() as conn:
+            return await jobs_sql.list_jobs(conn, prefix, thread_id, status, limit, offset)
+
+    async def cancel(self, job_id: uuid.UUID) -> JobRecord:
+        """Cancel a queued job, or a running one before it commits (its changes are dropped)."""
+        async with self.pool.connection() as conn, conn.transaction():
+            job = await jobs_sql.get_job(conn, job_id, for_update=True)
+            if job is None:
+                raise NotFound(f"no extraction job {job_id}")
+            if job.status not in jobs_sql.ACTIVE:
+                raise Conflict(f"job {job_id} already {job.status}; only queued or running "
+                               "jobs can be cancelled")
+            if job.queue_job_id is not None:
+                await self.queue.cancel(conn, job.queue_job_id, abort=job.status == "running")
+            await jobs_sql.finish(conn, job_id, "cancelled", error="cancelled on request")
+            return await jobs_sql.get_job(conn, job_id)
+
+    async def _update(self, statement, job_id: uuid.UUID, *args, **kwargs) -> None:
+        async with self.pool.connection() as conn:
+            await statement(conn, job_id, *args, **kwargs)
