@@ -4,6 +4,7 @@ One PostgreSQL runs for the session; a migrated template database is cloned for 
 so each test starts from an empty, fully migrated schema in a few milliseconds.
 """
 
+import contextlib
 import itertools
 import os
 import tempfile
@@ -78,11 +79,17 @@ async def template_db(pg_admin_url: str, embedder: FastEmbedEmbedder) -> str:
     return TEMPLATE_DB
 
 
+@contextlib.contextmanager
+def fresh_database(admin_url: str, template: str) -> Iterator[str]:
+    name = f"memtest_{os.getpid()}_{next(_db_numbers)}"
+    yield create_database(admin_url, name, template=template)
+    drop_database(admin_url, name)
+
+
 @pytest.fixture
 def database_url(pg_admin_url: str, template_db: str) -> Iterator[str]:
-    name = f"memtest_{os.getpid()}_{next(_db_numbers)}"
-    yield create_database(pg_admin_url, name, template=template_db)
-    drop_database(pg_admin_url, name)
+    with fresh_database(pg_admin_url, template_db) as url:
+        yield url
 
 
 @pytest.fixture
@@ -123,4 +130,12 @@ def live_server(database_url: str) -> Iterator[LiveServer]:
     """The real `memory-service serve` process on a free port."""
     with LiveServer.start({"DATABASE_URL": database_url,
                            "EMBEDDING_MODEL_PATH": model_path() or ""}) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def module_live_server(pg_admin_url: str, template_db: str) -> Iterator[LiveServer]:
+    """One server (and database) shared by a module's tests, which must not collide."""
+    with fresh_database(pg_admin_url, template_db) as url, LiveServer.start(
+            {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or ""}) as server:
         yield server

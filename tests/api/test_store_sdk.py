@@ -7,8 +7,8 @@ from langgraph_sdk.errors import UnprocessableEntityError
 
 
 @pytest.fixture
-def sdk(live_server):
-    return get_client(url=live_server.url)
+def sdk(module_live_server):
+    return get_client(url=module_live_server.url)
 
 
 async def test_put_get_search_delete_through_langgraph_sdk(sdk):
@@ -48,13 +48,14 @@ async def test_sdk_sees_validation_errors_as_4xx(sdk):
         await sdk.store.search_items(["memories"], filter={"price": {"$near": 1}})
 
 
-def test_get_without_key_is_400_and_missing_item_is_null(live_server):
-    no_key = httpx.get(f"{live_server.url}/store/items", params={"namespace": "a.b"})
+def test_get_without_key_is_400_and_missing_item_is_null(module_live_server):
+    url = module_live_server.url
+    no_key = httpx.get(f"{url}/store/items", params={"namespace": "a.b"})
     assert no_key.status_code == 400
     assert "key" in no_key.json()["detail"]
-    missing = httpx.get(f"{live_server.url}/store/items", params={"namespace": "a.b", "key": "k"})
+    missing = httpx.get(f"{url}/store/items", params={"namespace": "a.b", "key": "k"})
     assert missing.status_code == 200
     assert missing.json() is None
-    deleted = httpx.request("DELETE", f"{live_server.url}/store/items",
+    deleted = httpx.request("DELETE", f"{url}/store/items",
                             json={"namespace": ["a", "b"], "key": "k"})
     assert deleted.status_code == 204
