@@ -58,8 +58,11 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
                            max_size=settings.db_pool_max_size)
     tasks: list[asyncio.Task] = []
     queue: JobQueue | None = None
+    owned_llm: LLMClient | None = None
+    owned_embedder: Embedder | None = None
     try:
-        embedder = embedder or await create_embedder(settings)
+        if embedder is None:  # likewise an embedder we create
+            embedder = owned_embedder = await create_embedder(settings)
         store = MemoryStore(pool, embedder, SearchTuning(
             exact_threshold=settings.exact_search_threshold,
             ef_search=settings.hnsw_ef_search,
@@ -72,7 +75,9 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
                 sweep_expired_forever(store, settings.ttl_sweep_interval_seconds),
                 name="ttl-sweeper"))
         memories = MemoryService(store, settings)
-        extraction = ExtractionService(store, llm or create_llm_client(settings), settings)
+        if llm is None:  # a client we create is ours to close
+            llm = owned_llm = create_llm_client(settings)
+        extraction = ExtractionService(store, llm, settings)
         jobs = JobService(pool, extraction, settings)
         queue = jobs.queue = JobQueue(url, settings, jobs.run)
         await queue.open()
@@ -86,4 +91,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         await asyncio.gather(*tasks, return_exceptions=True)
         if queue is not None:
             await queue.close()
+        for owned in (owned_llm, owned_embedder):
+            if owned is not None:
+                await owned.aclose()
         await pool.close()

@@ -52,6 +52,8 @@ class LLMClient(Protocol):
     async def call_tool(self, *, system: str, user: str, tool_name: str,
                         tool_description: str, parameters: dict[str, Any]) -> ToolCallResult: ...
 
+    async def aclose(self) -> None: ...
+
 
 def _retryable_status(status: int) -> bool:
     # The SDKs' own retry policy (both openai and anthropic): these are worth another try.

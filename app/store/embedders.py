@@ -20,6 +20,8 @@ class Embedder(Protocol):
 
     async def embed(self, texts: list[str]) -> list[list[float]]: ...
 
+    async def aclose(self) -> None: ...
+
 
 class FastEmbedEmbedder:
     def __init__(self, name: str, *, model_path: str | None, batch_size: int,
@@ -42,6 +44,9 @@ class FastEmbedEmbedder:
     def _embed_sync(self, texts: list[str]) -> list[list[float]]:
         return [v.tolist() for v in self._model.embed(texts, batch_size=self._batch_size)]
 
+    async def aclose(self) -> None:
+        """Nothing to release: the ONNX session goes with the object."""
+
 
 class OpenAIEmbedder:
     def __init__(self, name: str, *, api_key: str | None, base_url: str | None,
@@ -55,6 +60,9 @@ class OpenAIEmbedder:
                                    timeout=30.0, max_retries=3)
         self.dims = _OPENAI_DIMS.get(name, 0)
         self.calls = 0
+
+    async def aclose(self) -> None:
+        await self._client.close()
 
     async def ensure_dims(self) -> None:
         if not self.dims:
