@@ -1,5 +1,7 @@
 """Migrations: applied once each, safe when several processes start on one empty database."""
 
+import asyncio
+import contextlib
 import os
 import subprocess
 import sys
@@ -46,3 +48,13 @@ async def test_readyz_is_ready_when_migrated(client):
     response = await client.get("/readyz")
     assert response.status_code == 200
     assert response.json() == {"status": "ready"}
+
+
+async def test_readyz_reports_a_dead_extraction_worker(app, client):
+    worker = app.state.runtime.queue._worker
+    worker.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await worker
+    response = await client.get("/readyz")
+    assert response.status_code == 503
+    assert "extraction worker stopped" in response.json()["detail"]
