@@ -1,15 +1,61 @@
-"""memory-service: the command line (serve, migrate)."""
+"""memory-service: the command line. Every command works on the database the settings name
+(the embedded one too, while the server runs) through the same services as the HTTP API."""
 
 import asyncio
+import json
 import logging
+import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Annotated
 
 import typer
 import uvicorn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from app.config import Settings
-from app.runtime import open_runtime
+from app.errors import AppError
+from app.lifecycle.embedding_model import EmbeddingModelMismatch
+from app.memories.namespaces import parse_dotted
+from app.runtime import Runtime, open_runtime
+from app.store.embedders import EmbedderUnavailable
 
-cli = typer.Typer(help="Long-term memory for LLM agents.", no_args_is_help=True)
+cli = typer.Typer(help="Long-term memory for LLM agents.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+PrefixOption = Annotated[str, typer.Option("--prefix", help="Namespace prefix, dotted: "
+                                           "memories.alice")]
+
+
+def _run(work: Callable[[Runtime], Awaitable[None]], *, check_model: bool = True) -> None:
+    """Open the runtime, run `work`, and turn expected failures into a message + exit 1."""
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+
+    async def main() -> None:
+        async with open_runtime(Settings(), check_model=check_model) as runtime:
+            await work(runtime)
+
+    try:
+        asyncio.run(main())
+    except (AppError, EmbeddingModelMismatch, EmbedderUnavailable, OSError) as exc:
+        _fail(exc)
+
+
+def _fail(exc: Exception) -> None:
+    typer.echo(f"error: {getattr(exc, 'detail', None) or exc}", err=True)
+    raise typer.Exit(1) from None
+
+
+def _prefix(text: str, *, allow_empty: bool = False) -> tuple[str, ...]:
+    """Check a --prefix before any connection or model is opened."""
+    try:
+        return parse_dotted(text, field="prefix", allow_empty=allow_empty)
+    except AppError as exc:
+        _fail(exc)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                    TimeRemainingColumn(), console=None, transient=False)
 
 
 @cli.command()
@@ -26,11 +72,93 @@ def migrate() -> None:
     logging.basicConfig(level=logging.INFO, format="%(message)s")
 
     async def run() -> None:
-        async with open_runtime(Settings(), migrate_schema=True):
+        async with open_runtime(Settings(), migrate_schema=True, check_model=False):
             pass
 
     asyncio.run(run())
     typer.echo("database is up to date")
+
+
+@cli.command()
+def forget(prefix: PrefixOption,
+           dry_run: Annotated[bool, typer.Option(help="Only count what would go")] = False
+           ) -> None:
+    """Erase everything under a prefix: items, vectors, keyword index, history, jobs."""
+    namespace_prefix = _prefix(prefix)
+
+    async def work(runtime: Runtime) -> None:
+        counts = await runtime.forget.forget(namespace_prefix, dry_run=dry_run)
+        verb = "would remove" if dry_run else "removed"
+        typer.echo(f"{verb}: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
+
+    _run(work)
+
+
+@cli.command()
+def export(prefix: Annotated[str, typer.Option("--prefix", help="Namespace prefix, dotted; "
+                                               "empty exports everything")] = "") -> None:
+    """Write a prefix's memories to stdout as JSON Lines."""
+    namespace_prefix = _prefix(prefix, allow_empty=True)
+
+    async def work(runtime: Runtime) -> None:
+        async for line in runtime.transfer.export(namespace_prefix):
+            sys.stdout.write(line)
+
+    _run(work)
+
+
+@cli.command(name="import")
+def import_(file: Annotated[Path, typer.Argument(help="A JSON Lines file", exists=True,
+                                                 dir_okay=False, readable=True)]) -> None:
+    """Upsert memories from JSON Lines (our export, or a plain LangGraph store's rows)."""
+    total = sum(1 for _ in file.open(encoding="utf-8", errors="replace"))
+
+    async def work(runtime: Runtime) -> None:
+        with _progress() as bar:
+            task = bar.add_task(f"importing {file.name}", total=total)
+            report = await runtime.transfer.import_lines(
+                _file_lines(file), progress=lambda n: bar.update(task, completed=n))
+        typer.echo(f"inserted {report.inserted}, updated {report.updated}, "
+                   f"unchanged {report.unchanged}, rejected {len(report.rejected)}")
+        for rejected in report.rejected:
+            typer.echo(f"line {rejected['line']}: {rejected['error']}", err=True)
+        if report.rejected:
+            raise typer.Exit(1)
+
+    _run(work)
+
+
+@cli.command()
+def reindex() -> None:
+    """Re-embed every memory with EMBEDDING_MODEL (resumes where an interrupted run stopped)."""
+    async def work(runtime: Runtime) -> None:
+        with _progress() as bar:
+            task = bar.add_task(f"re-embedding with {runtime.embedder.model}", total=None)
+            result = await runtime.reindex.reindex(
+                progress=lambda done, total: bar.update(task, completed=done, total=total))
+        typer.echo(f"{result['vectors']} vectors now made by {result['model']} "
+                   f"({result['dims']} dims)")
+
+    _run(work, check_model=False)
+
+
+@cli.command()
+def stats(prefix: Annotated[str, typer.Option("--prefix", help="Namespace prefix, dotted")] = ""
+          ) -> None:
+    """Memories, namespaces, bytes, vectors, last write and jobs under a prefix, as JSON."""
+    namespace_prefix = _prefix(prefix, allow_empty=True)
+
+    async def work(runtime: Runtime) -> None:
+        found = await runtime.stats.stats(namespace_prefix)
+        typer.echo(json.dumps(found, default=str, indent=2))
+
+    _run(work)
+
+
+async def _file_lines(file: Path) -> AsyncIterator[str]:
+    with file.open(encoding="utf-8", errors="replace") as handle:
+        for line in handle:
+            yield line
 
 
 def main() -> None:

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_body_bytes: int = Field(1_048_576, ge=1024)
+    max_import_bytes: int = Field(1_073_741_824, ge=1024)
 
     # Embeddings: "fastembed:<model>" (local, CPU) or "openai:<model>".
     embedding_model: str = DEFAULT_EMBEDDING_MODEL

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.api import data as data_api
 from app.api import extract as extract_api
 from app.api import health as health_api
 from app.api import history as history_api
@@ -37,6 +38,7 @@ ROUTERS = [
     history_api.router,
     extract_api.router,
     jobs_api.router,
+    data_api.router,
     store_api.router,
     health_api.router,
 ]
@@ -58,7 +60,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                          lifespan=lifespan)
     app.state.settings = settings
     install_error_handler(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
+                       overrides={"/v1/import": settings.max_import_bytes})
     for router in ROUTERS:
         app.include_router(router)
     return app

@@ -14,13 +14,18 @@ from psycopg_pool import AsyncConnectionPool
 
 from app.config import Settings
 from app.db.embedded import start_embedded_postgres
-from app.db.migrate import migrate
+from app.db.migrate import migrate, schema_ready
 from app.db.pool import open_pool
 from app.extraction.llm import LLMClient, create_llm_client
 from app.extraction.service import ExtractionService
 from app.history.service import HistoryService
 from app.jobs.queue import JobQueue
 from app.jobs.service import JobService
+from app.lifecycle.embedding_model import check_embedding_model
+from app.lifecycle.forget import ForgetService
+from app.lifecycle.reindex import ReindexService
+from app.lifecycle.stats import StatsService
+from app.lifecycle.transfer import TransferService
 from app.memories.service import MemoryService
 from app.store.embedders import Embedder, create_embedder
 from app.store.memory_store import MemoryStore, SearchTuning
@@ -41,6 +46,10 @@ class Runtime:
     extraction: ExtractionService
     jobs: JobService
     queue: JobQueue
+    forget: ForgetService
+    stats: StatsService
+    transfer: TransferService
+    reindex: ReindexService
 
 
 def database_url(settings: Settings) -> str:
@@ -50,9 +59,11 @@ def database_url(settings: Settings) -> str:
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
                        llm: LLMClient | None = None, migrate_schema: bool | None = None,
-                       background: bool = False) -> AsyncIterator[Runtime]:
+                       background: bool = False,
+                       check_model: bool = True) -> AsyncIterator[Runtime]:
     """Open everything; `background` also runs the workers a server runs (TTL sweeper,
-    extraction worker)."""
+    extraction worker). `check_model` refuses a database whose vectors another embedding
+    model made (off only for `reindex`, which fixes exactly that)."""
     url = await asyncio.to_thread(database_url, settings)
     pool = await open_pool(url, min_size=settings.db_pool_min_size,
                            max_size=settings.db_pool_max_size)
@@ -68,8 +79,11 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             ef_search=settings.hnsw_ef_search,
             max_scan_tuples=settings.hnsw_max_scan_tuples,
         ))
-        if settings.migrate_on_start if migrate_schema is None else migrate_schema:
+        migrated = settings.migrate_on_start if migrate_schema is None else migrate_schema
+        if migrated:
             await migrate(url, store)
+        if check_model and (migrated or await schema_ready(pool)):
+            await check_embedding_model(pool, embedder)
         if background:
             tasks.append(asyncio.create_task(
                 sweep_expired_forever(store, settings.ttl_sweep_interval_seconds),
@@ -83,8 +97,13 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         await queue.open()
         if background:
             await queue.start_worker()
-        yield Runtime(settings, url, pool, embedder, store, memories,
-                      HistoryService(pool, memories), extraction, jobs, queue)
+        yield Runtime(
+            settings=settings, database_url=url, pool=pool, embedder=embedder, store=store,
+            memories=memories, history=HistoryService(pool, memories), extraction=extraction,
+            jobs=jobs, queue=queue, forget=ForgetService(pool, queue), stats=StatsService(pool),
+            transfer=TransferService(pool, store),
+            reindex=ReindexService(pool, embedder, settings.embedding_batch_size * 4),
+        )
     finally:
         for task in tasks:
             task.cancel()

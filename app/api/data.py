@@ -1,0 +1,61 @@
+"""v1 data ownership: forget a prefix, export and import JSON Lines, stats."""
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import StreamingResponse
+
+from app.api.deps import RuntimeDep
+from app.lifecycle.schemas import ForgetCounts, ForgetRequest, ForgetResult, ImportResult, Stats
+from app.memories.namespaces import parse_dotted
+
+router = APIRouter(prefix="/v1", tags=["data"])
+
+PrefixQuery = Annotated[str | None, Query(description="Namespace prefix, dotted",
+                                          examples=["memories.alice"])]
+
+
+@router.post("/forget", response_model=ForgetResult,
+             summary="Erase everything under a namespace prefix (items, vectors, history, jobs)")
+async def forget(body: ForgetRequest, runtime: RuntimeDep) -> ForgetResult:
+    counts = await runtime.forget.forget(tuple(body.namespace_prefix), dry_run=body.dry_run)
+    return ForgetResult(dry_run=body.dry_run, removed=ForgetCounts(**counts))
+
+
+@router.get("/export", summary="Stream a prefix as JSON Lines, one memory a line",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"application/x-ndjson": {}}}})
+async def export(runtime: RuntimeDep, prefix: PrefixQuery = None) -> StreamingResponse:
+    namespace_prefix = parse_dotted(prefix, field="prefix", allow_empty=True)
+    lines = runtime.transfer.export(namespace_prefix)
+    return StreamingResponse(lines, media_type="application/x-ndjson")
+
+
+@router.post("/import", response_model=ImportResult,
+             summary="Upsert JSON Lines (our export, or a plain LangGraph store's rows)",
+             openapi_extra={"requestBody": {"content": {"application/x-ndjson": {
+                 "schema": {"type": "string"},
+                 "example": '{"namespace": ["memories", "alice"], "key": "k1", '
+                            '"value": {"kind": "Memory", "content": {"content": "hi"}}}\n'}}}})
+async def import_lines(request: Request, runtime: RuntimeDep) -> ImportResult:
+    report = await runtime.transfer.import_lines(_lines(request))
+    return ImportResult(**vars(report))
+
+
+@router.get("/stats", response_model=Stats, summary="What is stored under a prefix")
+async def stats(runtime: RuntimeDep, prefix: PrefixQuery = None) -> Stats:
+    return Stats(**await runtime.stats.stats(parse_dotted(prefix, field="prefix",
+                                                          allow_empty=True)))
+
+
+async def _lines(request: Request) -> AsyncIterator[str]:
+    """The body's lines as they arrive, without holding the whole upload in memory."""
+    pending = b""
+    async for chunk in request.stream():
+        pending += chunk
+        *complete, pending = pending.split(b"\n")
+        for line in complete:
+            yield line.decode("utf-8", errors="replace")
+    if pending:
+        yield pending.decode("utf-8", errors="replace")
