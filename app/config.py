@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     max_batch_items: int = Field(1000, ge=1)
     exact_search_threshold: int = Field(20_000, ge=0)
     hnsw_ef_search: int = Field(100, ge=1, le=1000)
+    hnsw_ef_search_scoped: int = Field(1000, ge=1, le=1000)
     hnsw_max_scan_tuples: int = Field(200_000, ge=1)
 
     # TTL

@@ -77,6 +77,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         store = MemoryStore(pool, embedder, SearchTuning(
             exact_threshold=settings.exact_search_threshold,
             ef_search=settings.hnsw_ef_search,
+            ef_search_scoped=settings.hnsw_ef_search_scoped,
             max_scan_tuples=settings.hnsw_max_scan_tuples,
         ))
         migrated = settings.migrate_on_start if migrate_schema is None else migrate_schema

@@ -3,7 +3,7 @@
 Why not the store's own query: it searches HNSW with the default ef_search (about 40 rows
 table-wide, then filters), so pages come back short and small tenants inside a big table
 lose their true neighbours. Here a search over few candidates is exact, and a search over
-many uses an HNSW iterative scan that keeps going until the page is full.
+many reads one HNSW iterative scan, continued in exact order if the scan runs dry.
 """
 
 from psycopg import AsyncConnection, sql
@@ -49,9 +49,15 @@ async def count_vector_candidates(
 async def exact_vector_search(
     conn: AsyncConnection, vector: list[float], namespace_prefix: tuple[str, ...],
     conditions: list[Condition], limit: int, offset: int,
+    exclude: list[tuple[str, str]] | None = None,
 ) -> list[StoredItem]:
-    """Exact nearest neighbours; the OFFSET 0 fence keeps the planner off the ANN index."""
+    """Exact nearest neighbours, skipping the (prefix, key) pairs in `exclude`; the OFFSET 0
+    fence keeps the planner off the ANN index."""
     where, params = _where(namespace_prefix, conditions, "sv.prefix")
+    skip = sql.SQL("TRUE")
+    if exclude:
+        skip = sql.SQL("(sv.prefix, sv.key) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[]))")
+        params = [*params, [p for p, _ in exclude], [k for _, k in exclude]]
     cur = await conn.execute(
         sql.SQL(
             """
@@ -59,35 +65,37 @@ async def exact_vector_search(
                 SELECT sv.prefix, sv.key, sv.embedding <=> %s::vector AS distance
                 FROM store_vectors sv
                 JOIN store s ON s.prefix = sv.prefix AND s.key = sv.key
-                WHERE sv.field_name = %s AND {where}
+                WHERE sv.field_name = %s AND {where} AND {skip}
                 OFFSET 0
             ) c
             JOIN store s ON s.prefix = c.prefix AND s.key = c.key
             ORDER BY c.distance, c.prefix, c.key
             LIMIT %s OFFSET %s
             """
-        ).format(cols=sql.SQL(ITEM_COLUMNS), where=where),
+        ).format(cols=sql.SQL(ITEM_COLUMNS), where=where, skip=skip),
         [vector_literal(vector), VECTOR_FIELD, *params, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
 
 
-async def ann_vector_search(
+async def ann_vector_stream(
     conn: AsyncConnection, vector: list[float], namespace_prefix: tuple[str, ...],
-    conditions: list[Condition], limit: int, offset: int, *, ef_search: int,
-    max_scan_tuples: int,
+    conditions: list[Condition], count: int, *, ef_search: int, max_scan_tuples: int,
 ) -> list[StoredItem]:
-    """HNSW search whose iterative scan continues past filtered-out rows until the page fills.
+    """The first `count` rows of one HNSW iterative scan, in the order the scan yields them.
 
-    ef_search stays fixed whatever the offset, so successive pages read one ordered stream
-    and are disjoint.
+    Every page of a search reads a prefix of this same stream, so pages are disjoint: the
+    planner must not swap in a sort for some LIMITs (enable_sort off), and relaxed order is
+    used because strict order silently drops rows that arrive out of order. Fewer than
+    `count` rows means the scan ran dry.
     """
     where, params = _where(namespace_prefix, conditions, "sv.prefix")
     async with conn.transaction():
         await conn.execute(
             "SELECT set_config('hnsw.ef_search', %s, true),"
-            " set_config('hnsw.iterative_scan', 'strict_order', true),"
-            " set_config('hnsw.max_scan_tuples', %s, true)",
+            " set_config('hnsw.iterative_scan', 'relaxed_order', true),"
+            " set_config('hnsw.max_scan_tuples', %s, true),"
+            " set_config('enable_sort', 'off', true)",
             (str(ef_search), str(max_scan_tuples)),
         )
         cur = await conn.execute(
@@ -101,13 +109,9 @@ async def ann_vector_search(
                 LIMIT %s
                 """
             ).format(cols=sql.SQL(ITEM_COLUMNS), where=where),
-            [vector_literal(vector), VECTOR_FIELD, *params, vector_literal(vector),
-             offset + limit],
+            [vector_literal(vector), VECTOR_FIELD, *params, vector_literal(vector), count],
         )
-        rows = await cur.fetchall()
-    items = [StoredItem.from_row(r) for r in rows]
-    items.sort(key=lambda i: (-(i.score or 0.0), ".".join(i.namespace), i.key))
-    return items[offset:]
+        return [StoredItem.from_row(r) for r in await cur.fetchall()]
 
 
 async def list_filtered(

@@ -35,6 +35,7 @@ from app.store.text import indexed_text
 class SearchTuning:
     exact_threshold: int = 20_000
     ef_search: int = 100
+    ef_search_scoped: int = 1000
     max_scan_tuples: int = 200_000
 
 
@@ -131,18 +132,26 @@ class MemoryStore(AsyncPostgresStore):
         """Nearest neighbours of an already computed vector (no TTL refresh)."""
         conditions = parse_filter(op.filter)
         t = self.tuning
-        args = (vector, op.namespace_prefix, conditions, op.limit, op.offset)
+        args = (vector, op.namespace_prefix, conditions)
         async with self.pool.connection() as conn:
             candidates = await search_sql.count_vector_candidates(
                 conn, op.namespace_prefix, conditions, t.exact_threshold + 1)
             if candidates <= t.exact_threshold:
-                return await search_sql.exact_vector_search(conn, *args)
-            found = await search_sql.ann_vector_search(
-                conn, *args, ef_search=t.ef_search, max_scan_tuples=t.max_scan_tuples)
-            if len(found) < op.limit:
-                # The graph ran out before the page filled although more rows match.
-                found = await search_sql.exact_vector_search(conn, *args)
-            return found
+                return await search_sql.exact_vector_search(conn, *args, op.limit, op.offset)
+            # A scoped search skips other tenants' rows as it walks the graph: it needs a wider
+            # candidate list to keep its recall.
+            scoped = bool(op.namespace_prefix or conditions)
+            wanted = op.offset + op.limit
+            stream = await search_sql.ann_vector_stream(
+                conn, *args, wanted, ef_search=t.ef_search_scoped if scoped else t.ef_search,
+                max_scan_tuples=t.max_scan_tuples)
+            page = stream[op.offset:wanted]
+            if len(stream) < wanted:
+                # The scan ran dry: the ranking continues with the exact order of the rest.
+                seen = [(ns_text(i.namespace), i.key) for i in stream]
+                page += await search_sql.exact_vector_search(
+                    conn, *args, op.limit - len(page), max(0, op.offset - len(stream)), seen)
+        return sorted(page, key=lambda i: (-(i.score or 0.0), ".".join(i.namespace), i.key))
 
     async def existing_values(self, namespace_prefix: tuple[str, ...],
                               values: list[dict[str, Any]]) -> list[dict[str, Any]]:
