@@ -24,8 +24,9 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/memory-service serve
 
+# Two workers, one test file each at a time (module fixtures stay in one process).
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
