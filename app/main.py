@@ -13,12 +13,16 @@ from app.api import history as history_api
 from app.api import jobs as jobs_api
 from app.api import memories as memories_api
 from app.api import namespaces as namespaces_api
+from app.api import profiles as profiles_api
+from app.api import runs as runs_api
 from app.api import search as search_api
 from app.api import store as store_api
+from app.api import tools as tools_api
 from app.api.body_limit import BodySizeLimit
 from app.config import Settings
 from app.errors import install_error_handler
 from app.extraction.llm import LLMClient
+from app.mcp_server import MCP_PATH, McpEndpoint
 from app.runtime import open_runtime
 from app.store.embedders import Embedder
 
@@ -39,8 +43,12 @@ ROUTERS = [
     extract_api.router,
     jobs_api.router,
     data_api.router,
+    tools_api.router,
+    profiles_api.router,
     store_api.router,
+    runs_api.router,
     health_api.router,
+    runs_api.unsupported_router,  # last: the rest of LangGraph's API answers 404, explained
 ]
 
 
@@ -53,7 +61,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         async with open_runtime(settings, embedder=embedder, llm=llm,
                                 background=True) as runtime:
             app.state.runtime = runtime
-            yield
+            async with mcp.run():  # the MCP session manager lives as long as the runtime
+                yield
 
     # FastAPIOffline serves the Swagger UI and ReDoc assets itself: /docs works offline.
     app = FastAPIOffline(title="memory-service", version="0.1.0", description=DESCRIPTION,
@@ -64,4 +73,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                        overrides={"/v1/import": settings.max_import_bytes})
     for router in ROUTERS:
         app.include_router(router)
+    # MCP (streamable HTTP) at exactly /mcp: a route, not a mount, so no redirect to /mcp/
+    mcp = McpEndpoint(lambda: app.state.runtime.tools, settings)
+    app.router.add_route(MCP_PATH, mcp, include_in_schema=False)
     return app

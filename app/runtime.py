@@ -27,9 +27,12 @@ from app.lifecycle.reindex import ReindexService
 from app.lifecycle.stats import StatsService
 from app.lifecycle.transfer import TransferService
 from app.memories.service import MemoryService
+from app.runs.profiles import ProfileService
+from app.runs.service import RunService
 from app.store.embedders import Embedder, create_embedder
 from app.store.memory_store import MemoryStore, SearchTuning
 from app.store.sweeper import sweep_expired_forever
+from app.tools.service import ToolService
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +53,9 @@ class Runtime:
     stats: StatsService
     transfer: TransferService
     reindex: ReindexService
+    tools: ToolService
+    profiles: ProfileService
+    runs: RunService
 
 
 def database_url(settings: Settings) -> str:
@@ -98,12 +104,15 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         await queue.open()
         if background:
             await queue.start_worker()
+        profiles = ProfileService(pool)
         yield Runtime(
             settings=settings, database_url=url, pool=pool, embedder=embedder, store=store,
             memories=memories, history=HistoryService(pool, memories), extraction=extraction,
             jobs=jobs, queue=queue, forget=ForgetService(pool, queue), stats=StatsService(pool),
             transfer=TransferService(pool, store),
             reindex=ReindexService(pool, embedder, settings.embedding_batch_size * 4),
+            tools=ToolService(memories, jobs, settings),
+            profiles=profiles, runs=RunService(pool, jobs, profiles),
         )
     finally:
         for task in tasks:

@@ -2,6 +2,8 @@
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
+from typing import Literal
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
@@ -21,6 +23,10 @@ from app.repositories.jobs import JobRecord
 
 log = logging.getLogger(__name__)
 
+# What a new job does to its thread's unfinished jobs (same namespace): see JobService.submit.
+Replace = Literal["queued", "active", "none", "reject"]
+Also = Callable[[AsyncConnection, JobRecord], Awaitable[None]]
+
 
 class NoLongerRunning(Exception):
     """The job was cancelled or superseded while its model call ran: discard its changes."""
@@ -34,9 +40,13 @@ class JobService:
         self.settings = settings
         self.queue: JobQueue | None = None  # set once the queue exists (it calls run())
 
-    async def submit(self, request: ExtractionJobRequest) -> JobRecord:
-        """Queue an extraction; a newer submission for the same thread and namespace
-        replaces the thread's job that has not started yet."""
+    async def submit(self, request: ExtractionJobRequest, *, replace: Replace = "queued",
+                     also: Also | None = None) -> JobRecord:
+        """Queue an extraction. Toward the thread's unfinished jobs (same namespace) it
+        replaces the one that has not started ("queued", the debounce), also a running one
+        whose changes are then discarded ("active"), none of them ("none": it runs after
+        them), or refuses with 409 while there are any ("reject"). `also` runs in the
+        submission's transaction."""
         self.extraction.require_model()
         namespace = self.extraction.resolve_namespace(request)
         normalize(request.messages)  # bad input fails now, not in the background
@@ -44,22 +54,34 @@ class JobService:
         job_id = uuid.uuid4()
         async with self.pool.connection() as conn, conn.transaction():
             await jobs_sql.lock_thread(conn, namespace, request.thread_id)
-            for old in await jobs_sql.queued_for_thread(conn, namespace, request.thread_id):
-                if old.queue_job_id is not None:
-                    await self.queue.cancel(conn, old.queue_job_id, abort=False)
-                await jobs_sql.supersede(conn, old.id, job_id)
+            active = await jobs_sql.active_for_thread(conn, namespace, request.thread_id)
+            if replace == "reject" and active:
+                raise Conflict(f"thread {request.thread_id!r} already has an unfinished "
+                               f"extraction into {'.'.join(namespace)} ({active[-1].id} is "
+                               f"{active[-1].status}); wait for it or replace it")
+            for old in active:
+                if replace == "active" or (replace == "queued" and old.status == "queued"):
+                    if old.queue_job_id is not None:
+                        await self.queue.cancel(conn, old.queue_job_id,
+                                                abort=old.status == "running")
+                    await jobs_sql.supersede(conn, old.id, job_id)
             await jobs_sql.insert_job(conn, job_id, namespace, request.thread_id,
                                       request.model_dump(mode="json", by_alias=True),
                                       request.after_seconds)
             queue_job_id = await self.queue.defer(conn, str(job_id), request.after_seconds)
             await jobs_sql.set_queue_job(conn, job_id, queue_job_id)
-            return await jobs_sql.get_job(conn, job_id)
+            job = await jobs_sql.get_job(conn, job_id)
+            if also is not None:
+                await also(conn, job)
+            return job
 
     async def run(self, job_id: str) -> None:
         """One attempt, called by the worker. Changes and the job's success commit together,
         so a job re-run after a crash never applies twice."""
         ident = uuid.UUID(job_id)
         async with self.pool.connection() as conn:
+            if await self._wait_for_earlier(conn, ident):
+                return
             job = await jobs_sql.start_job(conn, ident)
         if job is None:
             return  # finished, cancelled or superseded before it started
@@ -114,6 +136,20 @@ class JobService:
                 await self.queue.cancel(conn, job.queue_job_id, abort=job.status == "running")
             await jobs_sql.finish(conn, job_id, "cancelled", error="cancelled on request")
             return await jobs_sql.get_job(conn, job_id)
+
+    async def _wait_for_earlier(self, conn: AsyncConnection, job_id: uuid.UUID) -> bool:
+        """A thread's jobs run one at a time, oldest first: while an older one is unfinished,
+        look again after a poll interval (re-queued, so no worker slot is held meanwhile)."""
+        async with conn.transaction():
+            job = await jobs_sql.get_job(conn, job_id, for_update=True)
+            if job is None or job.status != "queued" or job.thread_id is None:
+                return False
+            if not await jobs_sql.earlier_active(conn, job):
+                return False
+            queue_job_id = await self.queue.defer(conn, str(job_id),
+                                                  self.settings.job_poll_interval_seconds)
+            await jobs_sql.set_queue_job(conn, job_id, queue_job_id)
+            return True
 
     async def _update(self, statement, job_id: uuid.UUID, *args, **kwargs) -> None:
         async with self.pool.connection() as conn:

@@ -42,13 +42,26 @@ async def lock_thread(conn: AsyncConnection, namespace: tuple[str, ...], thread_
                        (json.dumps([ns_text(namespace), thread_id]),))
 
 
-async def queued_for_thread(conn: AsyncConnection, namespace: tuple[str, ...],
+async def active_for_thread(conn: AsyncConnection, namespace: tuple[str, ...],
                             thread_id: str) -> list[JobRecord]:
+    """The thread's queued and running jobs, oldest first, locked."""
     cur = await conn.execute(
         "SELECT * FROM extraction_jobs WHERE namespace = %s AND thread_id = %s "
-        "AND status = 'queued' FOR UPDATE",
+        "AND status IN ('queued', 'running') ORDER BY created_at, id FOR UPDATE",
         (ns_text(namespace), thread_id))
     return [JobRecord.from_row(r) for r in await cur.fetchall()]
+
+
+async def earlier_active(conn: AsyncConnection, job: JobRecord) -> bool:
+    """Whether an older job of the same thread is still queued or running."""
+    cur = await conn.execute(
+        """
+        SELECT EXISTS (SELECT 1 FROM extraction_jobs
+                       WHERE namespace = %s AND thread_id = %s AND id <> %s
+                         AND status IN ('queued', 'running') AND (created_at, id) < (%s, %s))
+        """,
+        (ns_text(job.namespace), job.thread_id, job.id, job.created_at, job.id))
+    return (await cur.fetchone())["exists"]
 
 
 async def insert_job(conn: AsyncConnection, job_id: uuid.UUID, namespace: tuple[str, ...],
@@ -67,14 +80,16 @@ async def set_queue_job(conn: AsyncConnection, job_id: uuid.UUID, queue_job_id: 
                        (queue_job_id, job_id))
 
 
-async def supersede(conn: AsyncConnection, job_id: uuid.UUID, by: uuid.UUID) -> None:
+async def supersede(conn: AsyncConnection, job_id: uuid.UUID, by: uuid.UUID,
+                    error: str = "superseded by a newer submission for the same thread") -> None:
+    """Cancel a queued job, or a running one (its changes are then discarded), in favour of `by`."""
     await conn.execute(
         """
         UPDATE extraction_jobs SET status = 'cancelled', superseded_by = %s, finished_at = now(),
-            error = 'superseded by a newer submission for the same thread'
-        WHERE id = %s AND status = 'queued'
+            error = %s
+        WHERE id = %s AND status IN ('queued', 'running')
         """,
-        (by, job_id))
+        (by, error, job_id))
 
 
 async def get_job(conn: AsyncConnection, job_id: uuid.UUID, *,

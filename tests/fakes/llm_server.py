@@ -17,7 +17,10 @@ consumed in order, one entry per LLM request, then the default. A responder is
 - `Delay(seconds, then=None)`: answer after a pause, with `then` or else the next responder;
 - `NoToolCall(text)`: a plain text answer, no tool call;
 - `RawArguments(text, truncated=False)`: these exact argument characters (invalid JSON, a
-  list...), and with `truncated` the output is cut off at the token limit.
+  list...), and with `truncated` the output is cut off at the token limit;
+- `ToolCall(name, arguments)`: a call of the tool with this name (any tool the request offers,
+  not only the forced or first one), as agents' models choose among several tools; a list or
+  tuple of `ToolCall`s answers with parallel tool calls in one message.
 
 Token usage is deterministic and returned in `usage`: prompt tokens are the whitespace-split
 words of the system text, the message texts, the tool's name and description and its schema
@@ -91,8 +94,16 @@ class RawArguments:
     truncated: bool = False
 
 
+@dataclass(frozen=True)
+class ToolCall:
+    """A call of the tool named `name` with these arguments (a list of them: parallel calls)."""
+
+    name: str
+    arguments: dict[str, Any] = field(default_factory=dict)
+
+
 Responder = dict[str, Any] | Callable[[dict[str, Any]], Any] | Failure | Delay | NoToolCall \
-    | RawArguments
+    | RawArguments | ToolCall | list[ToolCall] | tuple[ToolCall, ...]
 
 
 @dataclass
@@ -120,6 +131,10 @@ def prompt_tokens_for(*, system: str, user: str, tool_name: str, tool_descriptio
 
 def completion_tokens_for(arguments: Any) -> int:
     """The completion tokens the fake reports for a tool call with these arguments."""
+    if isinstance(arguments, ToolCall):
+        return count_words(schema_json(arguments.arguments))
+    if isinstance(arguments, list | tuple):
+        return sum(completion_tokens_for(call) for call in arguments)
     return count_words(arguments.text if isinstance(arguments, RawArguments)
                        else schema_json(arguments))
 
@@ -355,6 +370,12 @@ def _error_response(provider: str, failure: Failure) -> JSONResponse:
 def _completion(provider: str, body: dict[str, Any], responder: Any,
                 number: int) -> tuple[dict[str, Any], int, int]:
     """The success payload in the provider's exact wire shape, and its (prompt, completion)."""
+    if isinstance(responder, ToolCall):
+        responder = [responder]
+    if isinstance(responder, list | tuple):
+        if not responder or not all(isinstance(c, ToolCall) for c in responder):
+            raise TypeError(f"fake LLM server: not a list of ToolCall: {responder!r}")
+        return _named_calls(provider, body, list(responder), number)
     if not isinstance(responder, dict | NoToolCall | RawArguments):
         raise TypeError(f"fake LLM server: not a responder: {responder!r}")
     tool_name = _tool(body)[0]
@@ -407,6 +428,41 @@ def _completion(provider: str, body: dict[str, Any], responder: Any,
         "id": f"msg_fake_{number}", "type": "message", "role": "assistant",
         "model": body.get("model", ""), "content": content, "stop_reason": stop,
         "stop_sequence": None,
+        "usage": {"input_tokens": prompt, "output_tokens": completion,
+                  "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
+    }
+    return payload, prompt, completion
+
+
+def _named_calls(provider: str, body: dict[str, Any], calls: list[ToolCall],
+                 number: int) -> tuple[dict[str, Any], int, int]:
+    """One answer with these tool calls (by name), in the provider's exact wire shape."""
+    prompt = request_prompt_tokens(body)
+    completion = completion_tokens_for(calls)
+    if provider == "openai":
+        message: dict[str, Any] = {
+            "role": "assistant", "content": None, "refusal": None, "annotations": [],
+            "tool_calls": [{"id": f"call_fake_{number}_{i}", "type": "function",
+                            "function": {"name": call.name,
+                                         "arguments": json.dumps(call.arguments)}}
+                           for i, call in enumerate(calls)]}
+        forced = isinstance(body.get("tool_choice"), dict)
+        payload: dict[str, Any] = {
+            "id": f"chatcmpl-fake-{number}", "object": "chat.completion",
+            "created": int(time.time()), "model": body.get("model", ""),
+            "system_fingerprint": "fp_fake", "service_tier": "default",
+            "choices": [{"index": 0, "message": message, "logprobs": None,
+                         "finish_reason": "stop" if forced else "tool_calls"}],
+            "usage": {"prompt_tokens": prompt, "completion_tokens": completion,
+                      "total_tokens": prompt + completion},
+        }
+        return payload, prompt, completion
+    payload = {
+        "id": f"msg_fake_{number}", "type": "message", "role": "assistant",
+        "model": body.get("model", ""),
+        "content": [{"type": "tool_use", "id": f"toolu_fake_{number}_{i}", "name": call.name,
+                     "input": call.arguments} for i, call in enumerate(calls)],
+        "stop_reason": "tool_use", "stop_sequence": None,
         "usage": {"input_tokens": prompt, "output_tokens": completion,
                   "cache_creation_input_tokens": 0, "cache_read_input_tokens": 0},
     }

@@ -1,0 +1,110 @@
+"""SQL for runs and threads (tables of migration 0006); a run's job is in extraction_jobs."""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.types.json import Jsonb
+
+from app.repositories.jobs import JobRecord
+
+
+@dataclass
+class ThreadRecord:
+    thread_id: str
+    metadata: dict[str, Any]
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass
+class RunRecord:
+    job: JobRecord
+    thread_id: str
+    assistant_id: str
+    multitask_strategy: str
+    metadata: dict[str, Any]
+
+
+_RUN_SELECT = """
+    SELECT j.*, r.thread_id AS run_thread_id, r.assistant_id, r.multitask_strategy,
+           r.metadata AS run_metadata
+    FROM extraction_runs r JOIN extraction_jobs j ON j.id = r.run_id
+"""
+
+
+def _run(row: dict[str, Any]) -> RunRecord:
+    row = dict(row)
+    extra = {k: row.pop(k) for k in ("run_thread_id", "assistant_id", "multitask_strategy",
+                                     "run_metadata")}
+    return RunRecord(JobRecord.from_row(row), extra["run_thread_id"], extra["assistant_id"],
+                     extra["multitask_strategy"], extra["run_metadata"])
+
+
+async def get_thread(conn: AsyncConnection, thread_id: str) -> ThreadRecord | None:
+    cur = await conn.execute("SELECT * FROM run_threads WHERE thread_id = %s", (thread_id,))
+    row = await cur.fetchone()
+    return ThreadRecord(**row) if row else None
+
+
+async def insert_thread(conn: AsyncConnection, thread_id: str,
+                        metadata: dict[str, Any]) -> ThreadRecord | None:
+    """None when the thread exists."""
+    cur = await conn.execute(
+        "INSERT INTO run_threads (thread_id, metadata) VALUES (%s, %s) "
+        "ON CONFLICT (thread_id) DO NOTHING RETURNING *", (thread_id, Jsonb(metadata)))
+    row = await cur.fetchone()
+    return ThreadRecord(**row) if row else None
+
+
+async def merge_thread_metadata(conn: AsyncConnection, thread_id: str,
+                                metadata: dict[str, Any]) -> ThreadRecord | None:
+    cur = await conn.execute(
+        "UPDATE run_threads SET metadata = metadata || %s, updated_at = now() "
+        "WHERE thread_id = %s RETURNING *", (Jsonb(metadata), thread_id))
+    row = await cur.fetchone()
+    return ThreadRecord(**row) if row else None
+
+
+async def thread_job_statuses(conn: AsyncConnection, thread_id: str) -> tuple[bool, str | None]:
+    """(whether a run of the thread is unfinished, the status of its newest finished run)."""
+    cur = await conn.execute(
+        """
+        SELECT bool_or(j.status IN ('queued', 'running')) AS busy,
+               (SELECT j2.status
+                FROM extraction_runs r2 JOIN extraction_jobs j2 ON j2.id = r2.run_id
+                WHERE r2.thread_id = %s AND j2.status NOT IN ('queued', 'running')
+                ORDER BY j2.finished_at DESC NULLS LAST LIMIT 1) AS last
+        FROM extraction_runs r JOIN extraction_jobs j ON j.id = r.run_id
+        WHERE r.thread_id = %s
+        """, (thread_id, thread_id))
+    row = await cur.fetchone()
+    return bool(row["busy"]), row["last"]
+
+
+async def insert_run(conn: AsyncConnection, run_id: uuid.UUID, thread_id: str,
+                     assistant_id: str, multitask_strategy: str,
+                     metadata: dict[str, Any]) -> None:
+    await conn.execute(
+        "INSERT INTO extraction_runs (run_id, thread_id, assistant_id, multitask_strategy, "
+        "metadata, created_at) SELECT %s, %s, %s, %s, %s, created_at FROM extraction_jobs "
+        "WHERE id = %s",
+        (run_id, thread_id, assistant_id, multitask_strategy, Jsonb(metadata), run_id))
+
+
+async def get_run(conn: AsyncConnection, thread_id: str, run_id: uuid.UUID) -> RunRecord | None:
+    cur = await conn.execute(_RUN_SELECT + " WHERE r.run_id = %s AND r.thread_id = %s",
+                             (run_id, thread_id))
+    row = await cur.fetchone()
+    return _run(row) if row else None
+
+
+async def list_runs(conn: AsyncConnection, thread_id: str, job_status: str | None, limit: int,
+                    offset: int) -> list[RunRecord]:
+    cur = await conn.execute(
+        _RUN_SELECT + " WHERE r.thread_id = %s AND (%s::text IS NULL OR j.status = %s) "
+        "ORDER BY j.created_at DESC, j.id LIMIT %s OFFSET %s",
+        (thread_id, job_status, job_status, limit, offset))
+    return [_run(r) for r in await cur.fetchall()]
