@@ -64,3 +64,15 @@ def memory_ids(prompt: str) -> dict[str, str]:
             ids[content.get("content", json.dumps(content)) if isinstance(content, dict)
                 else content] = shown["id"]
     return ids
+
+
+def live_server_env(database_url: str, fake: FakeLLMServer) -> dict[str, str]:
+    """Environment for a `memory-service serve` process that extracts through the fake, with
+    job timings short enough for tests (stalled workers noticed within 2 s)."""
+    from tests.conftest import model_path
+
+    return {"DATABASE_URL": database_url, "EMBEDDING_MODEL_PATH": model_path() or "",
+            "LLM_MODEL": "openai:gpt-4o-mini", "OPENAI_BASE_URL": fake.openai_url,
+            "OPENAI_API_KEY": "sk-test", "LLM_MAX_RETRIES": "0",
+            "JOB_POLL_INTERVAL_SECONDS": "0.2", "JOB_HEARTBEAT_SECONDS": "0.5",
+            "JOB_STALLED_AFTER_SECONDS": "2", "JOB_RETRY_WAIT_SECONDS": "0"}

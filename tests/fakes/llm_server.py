@@ -50,7 +50,7 @@ import uvicorn
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from tests.fakes.openai_server import hashed_embedding
+from tests.fakes.openai_server import embeddings_response
 from tests.live_server import free_port
 
 OPENAI_CHAT_PATH = "/v1/chat/completions"
@@ -484,15 +484,7 @@ def build_app(state: FakeLLMServer) -> FastAPI:
     async def embeddings(request: Request) -> dict:
         body = await request.json()
         state._record(EMBEDDINGS_PATH, body, dict(request.headers)).status = 200
-        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        return {
-            "object": "list",
-            "model": body["model"],
-            "data": [{"object": "embedding", "index": i,
-                      "embedding": hashed_embedding(text, state.dims)}
-                     for i, text in enumerate(inputs)],
-            "usage": {"prompt_tokens": len(inputs), "total_tokens": len(inputs)},
-        }
+        return embeddings_response(body, state.dims)
 
     return app
 

@@ -38,6 +38,18 @@ class FakeOpenAI:
         return sum(1 for r in self.requests if r["path"] == "/v1/embeddings")
 
 
+def embeddings_response(body: dict, dims: int) -> dict:
+    """What OpenAI's POST /v1/embeddings answers, with hashed vectors."""
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    return {
+        "object": "list",
+        "model": body["model"],
+        "data": [{"object": "embedding", "index": i, "embedding": hashed_embedding(text, dims)}
+                 for i, text in enumerate(inputs)],
+        "usage": {"prompt_tokens": len(inputs), "total_tokens": len(inputs)},
+    }
+
+
 def build_app(state: FakeOpenAI) -> FastAPI:
     app = FastAPI()
 
@@ -46,15 +58,7 @@ def build_app(state: FakeOpenAI) -> FastAPI:
         body = await request.json()
         state.requests.append({"path": "/v1/embeddings", "body": body,
                                "auth": request.headers.get("authorization")})
-        inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
-        return {
-            "object": "list",
-            "model": body["model"],
-            "data": [{"object": "embedding", "index": i,
-                      "embedding": hashed_embedding(text, state.dims)}
-                     for i, text in enumerate(inputs)],
-            "usage": {"prompt_tokens": len(inputs), "total_tokens": len(inputs)},
-        }
+        return embeddings_response(body, state.dims)
 
     return app
 

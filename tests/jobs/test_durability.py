@@ -6,19 +6,15 @@ import httpx
 import psycopg
 import pytest
 
-from tests.conftest import model_path
 from tests.fakes.llm_server import Delay
 from tests.jobs.test_background import FACT, job_request
 from tests.live_server import LiveServer
+from tests.llm_fixtures import live_server_env
 
 
 @pytest.fixture
 def server_env(database_url, llm):
-    return {"DATABASE_URL": database_url, "EMBEDDING_MODEL_PATH": model_path() or "",
-            "LLM_MODEL": "openai:gpt-4o-mini", "OPENAI_BASE_URL": llm.openai_url,
-            "OPENAI_API_KEY": "sk-test", "LLM_MAX_RETRIES": "0",
-            "JOB_POLL_INTERVAL_SECONDS": "0.2", "JOB_HEARTBEAT_SECONDS": "0.5",
-            "JOB_STALLED_AFTER_SECONDS": "2", "JOB_RETRY_WAIT_SECONDS": "0"}
+    return live_server_env(database_url, llm)
 
 
 def wait_for(url: str, job_id: str, status: str, timeout: float = 30) -> dict:

@@ -11,8 +11,8 @@ import pytest
 from langgraph_sdk import get_sync_client
 from langmem import ReflectionExecutor
 
-from tests.conftest import model_path
 from tests.live_server import LiveServer
+from tests.llm_fixtures import live_server_env
 from tests.runs.helpers import conversation_in, remember_last_user_message
 
 AFTER_SECONDS = 2
@@ -20,11 +20,7 @@ AFTER_SECONDS = 2
 
 @pytest.fixture
 def server_env(database_url, llm):
-    return {"DATABASE_URL": database_url, "EMBEDDING_MODEL_PATH": model_path() or "",
-            "LLM_MODEL": "openai:gpt-4o-mini", "OPENAI_BASE_URL": llm.openai_url,
-            "OPENAI_API_KEY": "sk-test", "LLM_MAX_RETRIES": "0",
-            "JOB_POLL_INTERVAL_SECONDS": "0.2", "JOB_HEARTBEAT_SECONDS": "0.5",
-            "JOB_STALLED_AFTER_SECONDS": "2", "JOB_RETRY_WAIT_SECONDS": "0"}
+    return live_server_env(database_url, llm)
 
 
 def eventually(read, timeout: float = 20):
