@@ -60,6 +60,15 @@ class Settings(BaseSettings):
     hnsw_ef_search: int = Field(100, ge=1, le=1000)
     hnsw_ef_search_scoped: int = Field(1000, ge=1, le=1000)
     hnsw_max_scan_tuples: int = Field(200_000, ge=1)
+    # Search modes (app/search): what a query without a mode gets, the keyword index's
+    # language, and the hybrid fusion (defaults measured in bench/retrieval_eval).
+    search_default_mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"
+    text_search_language: str = Field("english", pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
+    hybrid_keyword_weight: float = Field(0.5, ge=0)
+    hybrid_semantic_weight: float = Field(0.5, ge=0)
+    hybrid_candidates: int = Field(100, ge=1, le=10_000)
+    bm25_k1: float = Field(1.2, ge=0)
+    bm25_b: float = Field(0.75, ge=0, le=1)
 
     # TTL
     ttl_sweep_interval_seconds: float = Field(60.0, gt=0)

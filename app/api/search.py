@@ -1,4 +1,5 @@
-"""v1 search: semantic search with filters and paging, or a filtered listing without a query."""
+"""v1 search: hybrid, semantic or keyword search with filters and paging, or a filtered listing
+without a query."""
 
 from fastapi import APIRouter
 
@@ -12,6 +13,7 @@ router = APIRouter(prefix="/v1", tags=["search"])
 @router.post("/search", response_model=SearchResults, summary="Search memories")
 async def search_memories(body: SearchRequest, memories: MemoryServiceDep) -> SearchResults:
     found = await memories.search(tuple(body.namespace_prefix), query=body.query,
-                                  filter=body.filter, limit=body.limit, offset=body.offset)
+                                  filter=body.filter, limit=body.limit, offset=body.offset,
+                                  mode=body.mode)
     return SearchResults(items=[ScoredMemory.from_stored(i, as_memory_value(i.value))
                                 for i in found])

@@ -7,6 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.memories.values import DEFAULT_KIND
 from app.repositories.rows import StoredItem
+from app.search.config import SearchMode
 
 NamespaceField = Annotated[
     list[str],
@@ -75,8 +76,13 @@ class Memory(BaseModel):
 
 
 class ScoredMemory(Memory):
-    score: float | None = Field(None, description="Cosine similarity to the query (-1..1, "
-                                "higher is closer); null when the search has no query")
+    score: float | None = Field(None, description="Higher is better; what it is depends on "
+                                "the mode: semantic: cosine similarity to the query (at most "
+                                "1); keyword: BM25 (0 and up, comparable within one search); "
+                                "hybrid: the weighted sum of the BM25 share of the best BM25 "
+                                "and the cosine scaled between the best and the "
+                                "HYBRID_CANDIDATES-th best (at most the sum of the weights). "
+                                "null when the search has no query")
 
     @classmethod
     def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> "ScoredMemory":
@@ -93,6 +99,8 @@ class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"query": "what theme does the user like?", "namespace_prefix": ["memories", "alice"],
          "limit": 5},
+        {"query": "Priya Lisbon trip May", "namespace_prefix": ["memories", "alice"],
+         "mode": "keyword"},
         {"namespace_prefix": ["memories"], "filter": {"kind": "Memory"}, "limit": 20,
          "offset": 20},
     ]})
@@ -106,6 +114,10 @@ class SearchRequest(BaseModel):
                                           "operators $eq $ne $gt $gte $lt $lte")
     limit: int = Field(10, ge=1)
     offset: int = Field(0, ge=0)
+    mode: SearchMode | None = Field(None, description="hybrid (words and meaning fused), "
+                             "semantic (meaning: vectors) or keyword (BM25 on the words); "
+                             "omitted, the server's SEARCH_DEFAULT_MODE. Applies when there "
+                             "is a query", examples=["hybrid"])
 
 
 class SearchResults(BaseModel):

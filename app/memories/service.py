@@ -10,6 +10,7 @@ from app.errors import InvalidInput, NotFound
 from app.memories.namespaces import validate_namespace
 from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
+from app.search import SearchConfig, parse_mode
 from app.store.filters import parse_filter
 from app.store.memory_store import MemoryStore
 
@@ -89,12 +90,16 @@ class MemoryService:
 
     async def search(self, namespace_prefix: tuple[str, ...], *, query: str | None = None,
                      filter: dict[str, Any] | None = None, limit: int = 10, offset: int = 0,
-                     refresh_ttl: bool = False) -> list[StoredItem]:
+                     refresh_ttl: bool = False, mode: str | None = None) -> list[StoredItem]:
+        """`mode` ("hybrid", "semantic" or "keyword") applies to a search with a query;
+        None means SEARCH_DEFAULT_MODE (what doors without a mode field get)."""
         prefix = validate_namespace(namespace_prefix, field="namespace_prefix", allow_empty=True)
         self.check_page(limit, offset)
         parse_filter(filter)  # reject bad operators before any embedding work
+        config = SearchConfig.from_settings(self.settings)
+        chosen = parse_mode(mode, config.default_mode)
         op = SearchOp(prefix, filter, limit, offset, query or None, refresh_ttl)
-        return await self.store.search_items(op)
+        return await self.store.search_items(op, chosen, config)
 
     async def list_namespace(self, namespace: tuple[str, ...], *, limit: int,
                              offset: int) -> list[StoredItem]:

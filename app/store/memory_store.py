@@ -26,6 +26,8 @@ from app.repositories.conditions import ns_text
 from app.repositories.history import Origin
 from app.repositories.items import WriteMode
 from app.repositories.rows import StoredItem
+from app.search import engine as search_engine
+from app.search.config import SearchConfig, SearchMode
 from app.store.embedders import Embedder
 from app.store.filters import parse_filter
 from app.store.text import indexed_text
@@ -107,11 +109,19 @@ class MemoryStore(AsyncPostgresStore):
         async with self.pool.connection() as conn, conn.transaction():
             return await item_sql.get_items(conn, namespace, keys, refresh_ttl=refresh_ttl)
 
-    async def search_items(self, op: SearchOp) -> list[StoredItem]:
+    # Search settings for callers that bring none (LangGraph code using the store in process);
+    # the service passes the server's own (SearchConfig.from_settings).
+    search_config: SearchConfig = SearchConfig()
+
+    async def search_items(self, op: SearchOp, mode: SearchMode | None = None,
+                           config: SearchConfig | None = None) -> list[StoredItem]:
+        """With a query: `mode` (default: the config's default mode) picks semantic, keyword
+        or hybrid search (app/search). Without one: a filtered listing, newest first."""
         conditions = parse_filter(op.filter)
         if op.query:
-            vector = (await self.embedder.embed([op.query]))[0]
-            found = await self.search_vector(vector, op)
+            config = config or self.search_config
+            found = await search_engine.search(self, op, conditions,
+                                               mode or config.default_mode, config)
         else:
             async with self.pool.connection() as conn:
                 found = await search_sql.list_filtered(
@@ -128,14 +138,17 @@ class MemoryStore(AsyncPostgresStore):
             return await search_sql.list_filtered(conn, namespace, [], limit, offset,
                                                   exact_namespace=True)
 
-    async def search_vector(self, vector: list[float], op: SearchOp) -> list[StoredItem]:
-        """Nearest neighbours of an already computed vector (no TTL refresh)."""
+    async def search_vector(self, vector: list[float], op: SearchOp, *,
+                            candidates: int | None = None) -> list[StoredItem]:
+        """Nearest neighbours of an already computed vector (no TTL refresh). `candidates`:
+        the count of count_vector_candidates, when the caller has it already."""
         conditions = parse_filter(op.filter)
         t = self.tuning
         args = (vector, op.namespace_prefix, conditions)
         async with self.pool.connection() as conn:
-            candidates = await search_sql.count_vector_candidates(
-                conn, op.namespace_prefix, conditions, t.exact_threshold + 1)
+            if candidates is None:
+                candidates = await search_sql.count_vector_candidates(
+                    conn, op.namespace_prefix, conditions, t.exact_threshold + 1)
             if candidates <= t.exact_threshold:
                 return await search_sql.exact_vector_search(conn, *args, op.limit, op.offset)
             # A scoped search skips other tenants' rows as it walks the graph: it needs a wider

@@ -49,7 +49,10 @@ async def running_service(url: str, path: str,
                           embedder: FastEmbedEmbedder) -> AsyncIterator[Service]:
     settings = Settings(database_url=url, embedding_model_path=model_path(),
                         db_pool_min_size=1, db_pool_max_size=4,
-                        exact_search_threshold=THRESHOLDS[path])
+                        exact_search_threshold=THRESHOLDS[path],
+                        # /store and tools have no mode field: compare vector search with the
+                        # plain store's (tests/hybrid covers the other modes).
+                        search_default_mode="semantic")
     app = create_app(settings, embedder=embedder)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

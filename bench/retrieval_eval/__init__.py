@@ -1,0 +1,1 @@
+"""Retrieval evaluation of the search modes: python -m bench.retrieval_eval.run (README.md)."""

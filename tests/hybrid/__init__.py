@@ -1,0 +1,2 @@
+"""Hybrid, semantic and keyword search: the keyword index follows every write, and the
+search rules hold in every mode."""
