@@ -33,6 +33,26 @@ MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
 BENCH_DB = "bench"
 
 
+def code_version() -> str:
+    """The commit measured, and whether app code or migrations had uncommitted changes."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        try:
+            return subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True,
+                                  timeout=10).stdout.rstrip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    commit = git("rev-parse", "--short", "HEAD").strip() or "?"
+    dirty = [line.split(maxsplit=1)[-1] for line in git("status", "--porcelain", "--", "app",
+                                                      "migrations").splitlines()]
+    if not dirty:
+        return f"{commit} (app/ and migrations/ clean)"
+    shown = ", ".join(dirty[:8]) + (f", ... ({len(dirty)} paths)" if len(dirty) > 8 else "")
+    return f"{commit} plus uncommitted changes in {shown}"
+
+
 def model_path() -> str | None:
     configured = os.environ.get("EMBEDDING_MODEL_PATH")
     if configured:
@@ -123,7 +143,8 @@ class BenchContext:
                 await migrate(self.url, MemoryStore(pool, self.embedder))
             finally:
                 await pool.close()
-        self.facts = {**db.postgres_facts(self.url), "load_before": load_average()}
+        self.facts = {**db.postgres_facts(self.url), "load_before": load_average(),
+                      "code": code_version()}
         if not max_size:
             return
         with self.phase(f"preparing {max_size:,} memories"):

