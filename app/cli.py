@@ -5,18 +5,22 @@ import asyncio
 import json
 import logging
 import sys
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Annotated
 
 import typer
 import uvicorn
+from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from app.auth.schemas import KeyCreate
 from app.config import Settings
 from app.errors import AppError
 from app.lifecycle.embedding_model import EmbeddingModelMismatch
 from app.memories.namespaces import parse_dotted
+from app.repositories.api_keys import KeyRecord
 from app.runtime import Runtime, open_runtime
 from app.store.embedders import EmbedderUnavailable
 
@@ -153,6 +157,70 @@ def stats(prefix: Annotated[str, typer.Option("--prefix", help="Namespace prefix
         typer.echo(json.dumps(found, default=str, indent=2))
 
     _run(work)
+
+
+keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+GrantOption = Annotated[list[str], typer.Option(help="Namespace prefix, dotted ('' for "
+                                                "all); repeat for more")]
+
+
+@keys_cli.command("create")
+def create_key(name: Annotated[str, typer.Option(help="What the key is for")],
+               identity: Annotated[str | None, typer.Option(
+                   help="The user it acts as: fills {user_id}")] = None,
+               read: GrantOption = [],  # noqa: B006 (typer reads the default, never mutates)
+               write: GrantOption = [],  # noqa: B006
+               admin: Annotated[bool, typer.Option(help="May manage keys and profiles; "
+                                                   "reads and writes everything")] = False
+               ) -> None:
+    """Create a key; prints it once (stdout), its id and grants (stderr)."""
+    try:
+        request = KeyCreate(name=name, identity=identity, admin=admin, grants=[
+            *({"prefix": _prefix(p, allow_empty=True), "access": "read"} for p in read),
+            *({"prefix": _prefix(p, allow_empty=True), "access": "write"} for p in write)])
+    except ValidationError as exc:
+        _fail(ValueError("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}"
+                                   for e in exc.errors())))
+
+    async def work(runtime: Runtime) -> None:
+        record, key = await runtime.keys.create(request)
+        typer.echo(key)
+        typer.echo(f"created key {record.id} ({record.visible_prefix}...): "
+                   f"{_describe(record)}; it is shown only now", err=True)
+
+    _run(work)
+
+
+@keys_cli.command("list")
+def list_keys(all: Annotated[bool, typer.Option("--all", help="Include revoked keys")] = False
+              ) -> None:
+    """One line per key: id, visible prefix, name, grants, last use."""
+    async def work(runtime: Runtime) -> None:
+        for r in await runtime.keys.list(include_revoked=all):
+            state = f"revoked {r.revoked_at:%Y-%m-%d %H:%M}" if r.revoked_at else \
+                f"last used {r.last_used_at:%Y-%m-%d %H:%M}" if r.last_used_at else "never used"
+            typer.echo(f"{r.id}  {r.visible_prefix}...  {r.name!r}  {_describe(r)}  {state}")
+
+    _run(work)
+
+
+@keys_cli.command("revoke")
+def revoke_key(key_id: Annotated[uuid.UUID, typer.Argument(help="The key's id (keys list)")]
+               ) -> None:
+    """Revoke a key: requests with it get 401 from now on."""
+    async def work(runtime: Runtime) -> None:
+        record = await runtime.keys.revoke(key_id)
+        typer.echo(f"revoked {record.id} ({record.visible_prefix}...)")
+
+    _run(work)
+
+
+def _describe(record: KeyRecord) -> str:
+    grants = ", ".join(f"{g['access']} {'.'.join(g['prefix']) or '(all)'}"
+                       for g in record.grants)
+    who = f"as {record.identity}, " if record.identity else ""
+    return who + ("admin" if record.admin else grants or "no grants")
 
 
 async def _file_lines(file: Path) -> AsyncIterator[str]:

@@ -4,7 +4,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_EMBEDDING_MODEL = "fastembed:sentence-transformers/all-MiniLM-L6-v2"
@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_body_bytes: int = Field(1_048_576, ge=1024)
     max_import_bytes: int = Field(1_073_741_824, ge=1024)
+
+    # API keys (app/auth): a bootstrap admin key; without any key, only loopback is served
+    # unless ALLOW_UNAUTHENTICATED says so on purpose.
+    admin_api_key: SecretStr | None = Field(None, min_length=16)
+    allow_unauthenticated: bool = False
 
     # Embeddings: "fastembed:<model>" (local, CPU) or "openai:<model>".
     embedding_model: str = DEFAULT_EMBEDDING_MODEL

@@ -20,6 +20,15 @@ class BadRequest(AppError):
     status_code = 400
 
 
+class Unauthorized(AppError):
+    status_code = 401
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status_code = 403
+
+
 class NotFound(AppError):
     status_code = 404
 

@@ -3,7 +3,7 @@
 import contextlib
 from collections.abc import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
 from app.api import data as data_api
@@ -11,6 +11,7 @@ from app.api import extract as extract_api
 from app.api import health as health_api
 from app.api import history as history_api
 from app.api import jobs as jobs_api
+from app.api import keys as keys_api
 from app.api import memories as memories_api
 from app.api import namespaces as namespaces_api
 from app.api import profiles as profiles_api
@@ -19,6 +20,7 @@ from app.api import search as search_api
 from app.api import store as store_api
 from app.api import tools as tools_api
 from app.api.body_limit import BodySizeLimit
+from app.auth.dependencies import AUTH_RESPONSES, authenticate
 from app.config import Settings
 from app.errors import install_error_handler
 from app.extraction.llm import LLMClient
@@ -34,7 +36,8 @@ DESCRIPTION = """Long-term memory for LLM agents over HTTP.
 """
 
 
-# One line per router, in the order the OpenAPI explorer lists them.
+# One line per router, in the order the OpenAPI explorer lists them. Every one of these
+# needs an API key once one is configured (app/auth); PUBLIC_ROUTERS never do.
 ROUTERS = [
     memories_api.router,
     search_api.router,
@@ -47,8 +50,11 @@ ROUTERS = [
     profiles_api.router,
     store_api.router,
     runs_api.router,
-    health_api.router,
+    keys_api.router,
     runs_api.unsupported_router,  # last: the rest of LangGraph's API answers 404, explained
+]
+PUBLIC_ROUTERS = [
+    health_api.router,
 ]
 
 
@@ -61,6 +67,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
         async with open_runtime(settings, embedder=embedder, llm=llm,
                                 background=True) as runtime:
             app.state.runtime = runtime
+            await runtime.keys.check_exposure(settings.host)
             async with mcp.run():  # the MCP session manager lives as long as the runtime
                 yield
 
@@ -72,8 +79,12 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        overrides={"/v1/import": settings.max_import_bytes})
     for router in ROUTERS:
+        app.include_router(router, dependencies=[Depends(authenticate)],
+                           responses=AUTH_RESPONSES)
+    for router in PUBLIC_ROUTERS:
         app.include_router(router)
     # MCP (streamable HTTP) at exactly /mcp: a route, not a mount, so no redirect to /mcp/
-    mcp = McpEndpoint(lambda: app.state.runtime.tools, settings)
+    mcp = McpEndpoint(lambda: app.state.runtime.tools, lambda: app.state.runtime.keys,
+                      settings)
     app.router.add_route(MCP_PATH, mcp, include_in_schema=False)
     return app

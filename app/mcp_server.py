@@ -26,6 +26,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from app.auth.dependencies import presented_key
+from app.auth.keys import KeyService
+from app.auth.principal import Principal
 from app.config import Settings
 from app.errors import AppError
 from app.repositories.history import Origin
@@ -51,8 +54,10 @@ class McpEndpoint:
     """The ASGI endpoint at /mcp. `run()`, entered in the app's lifespan, starts a fresh session
     manager (one can run only once, and an app's lifespan may run again, as tests do)."""
 
-    def __init__(self, tools: Callable[[], ToolService], settings: Settings) -> None:
+    def __init__(self, tools: Callable[[], ToolService], keys: Callable[[], KeyService],
+                 settings: Settings) -> None:
         self._tools = tools
+        self._keys = keys
         self.server: Server[Any] = Server(
             "memory-service", version="0.1.0", instructions=INSTRUCTIONS,
             on_list_tools=self._list_tools, on_call_tool=self._call_tool)
@@ -107,6 +112,16 @@ class McpEndpoint:
             response = JSONResponse({"detail": "the MCP server is not running"}, status_code=503)
             await response(scope, receive, send)
             return
+        # The API key is checked per HTTP request, as on every other route; the handlers
+        # find the caller on the request's state.
+        try:
+            principal = await self._keys().authenticate(presented_key(Request(scope)))
+        except AppError as exc:
+            response = JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
+                                    headers=exc.headers)
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})["principal"] = principal
         await self._manager.handle_request(scope, receive, send)
 
     # -- handlers -------------------------------------------------------------------------
@@ -130,7 +145,8 @@ class McpEndpoint:
         namespace, config, actions = _connection_config(ctx.request)
         try:
             result = await self._tools().execute(
-                params.name, params.arguments or {}, origin=MCP_ORIGIN, namespace=namespace,
+                params.name, params.arguments or {}, origin=MCP_ORIGIN,
+                principal=_principal(ctx.request), namespace=namespace,
                 config=config, actions=actions, config_hint=CONFIG_HINT)
         except AppError as exc:
             return types.CallToolResult(content=[types.TextContent(text=exc.detail)],
@@ -139,6 +155,13 @@ class McpEndpoint:
             content=[types.TextContent(text=result.content)],
             structured_content={"namespace": list(result.namespace),
                                 "result": result.artifact})
+
+
+def _principal(request: Request | None) -> Principal:
+    principal = getattr(request.state, "principal", None) if request is not None else None
+    if principal is None:  # every request passes __call__, which sets it
+        raise AppError("the MCP request carries no authenticated caller")
+    return principal
 
 
 def _connection_config(request: Request | None

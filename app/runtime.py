@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from psycopg_pool import AsyncConnectionPool
 
+from app.auth.keys import KeyService
 from app.config import Settings
 from app.db.embedded import start_embedded_postgres
 from app.db.migrate import migrate, schema_ready
@@ -56,6 +57,7 @@ class Runtime:
     tools: ToolService
     profiles: ProfileService
     runs: RunService
+    keys: KeyService
 
 
 def database_url(settings: Settings) -> str:
@@ -113,6 +115,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             reindex=ReindexService(pool, embedder, settings.embedding_batch_size * 4),
             tools=ToolService(memories, jobs, settings),
             profiles=profiles, runs=RunService(pool, jobs, profiles),
+            keys=KeyService(pool, settings),
         )
     finally:
         for task in tasks:

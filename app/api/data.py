@@ -7,6 +7,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import RuntimeDep
+from app.auth.dependencies import PrincipalDep
+from app.auth.principal import Principal
 from app.lifecycle.schemas import ForgetCounts, ForgetRequest, ForgetResult, ImportResult, Stats
 from app.memories.namespaces import parse_dotted
 
@@ -18,17 +20,21 @@ PrefixQuery = Annotated[str | None, Query(description="Namespace prefix, dotted"
 
 @router.post("/forget", response_model=ForgetResult,
              summary="Erase everything under a namespace prefix (items, vectors, history, jobs)")
-async def forget(body: ForgetRequest, runtime: RuntimeDep) -> ForgetResult:
-    counts = await runtime.forget.forget(tuple(body.namespace_prefix), dry_run=body.dry_run)
+async def forget(body: ForgetRequest, runtime: RuntimeDep,
+                 principal: PrincipalDep) -> ForgetResult:
+    # write on the WHOLE prefix: a key for memories.alice cannot erase all of memories
+    counts = await runtime.forget.forget(principal.require_write(body.namespace_prefix),
+                                         dry_run=body.dry_run)
     return ForgetResult(dry_run=body.dry_run, removed=ForgetCounts(**counts))
 
 
 @router.get("/export", summary="Stream a prefix as JSON Lines, one memory a line",
             response_class=StreamingResponse,
             responses={200: {"content": {"application/x-ndjson": {}}}})
-async def export(runtime: RuntimeDep, prefix: PrefixQuery = None) -> StreamingResponse:
-    namespace_prefix = parse_dotted(prefix, field="prefix", allow_empty=True)
-    lines = runtime.transfer.export(namespace_prefix)
+async def export(runtime: RuntimeDep, principal: PrincipalDep,
+                 prefix: PrefixQuery = None) -> StreamingResponse:
+    scope = readable_scope(principal, prefix)
+    lines = runtime.transfer.export(scope) if scope is not None else _nothing()
     return StreamingResponse(lines, media_type="application/x-ndjson")
 
 
@@ -38,15 +44,29 @@ async def export(runtime: RuntimeDep, prefix: PrefixQuery = None) -> StreamingRe
                  "schema": {"type": "string"},
                  "example": '{"namespace": ["memories", "alice"], "key": "k1", '
                             '"value": {"kind": "Memory", "content": {"content": "hi"}}}\n'}}}})
-async def import_lines(request: Request, runtime: RuntimeDep) -> ImportResult:
-    report = await runtime.transfer.import_lines(_lines(request))
+async def import_lines(request: Request, runtime: RuntimeDep,
+                       principal: PrincipalDep) -> ImportResult:
+    report = await runtime.transfer.import_lines(_lines(request),
+                                                 may_write=principal.require_write)
     return ImportResult(**vars(report))
 
 
 @router.get("/stats", response_model=Stats, summary="What is stored under a prefix")
-async def stats(runtime: RuntimeDep, prefix: PrefixQuery = None) -> Stats:
-    return Stats(**await runtime.stats.stats(parse_dotted(prefix, field="prefix",
-                                                          allow_empty=True)))
+async def stats(runtime: RuntimeDep, principal: PrincipalDep,
+                prefix: PrefixQuery = None) -> Stats:
+    scope = readable_scope(principal, prefix)
+    if scope is None:  # nothing under it is readable: nothing to count
+        return Stats(memories=0, namespaces=0, bytes=0, vectors=0, last_write=None, jobs={})
+    return Stats(**await runtime.stats.stats(scope))
+
+
+def readable_scope(principal: Principal, prefix: str | None) -> tuple[str, ...] | None:
+    return principal.scope(parse_dotted(prefix, field="prefix", allow_empty=True))
+
+
+async def _nothing() -> AsyncIterator[str]:
+    return
+    yield
 
 
 async def _lines(request: Request) -> AsyncIterator[str]:

@@ -1,11 +1,18 @@
 """v1 extraction: learn memories from a conversation, now or in the background."""
 
+from typing import TypeVar
+
 from fastapi import APIRouter, status
 
 from app.api.deps import ExtractionServiceDep, JobServiceDep
+from app.auth.dependencies import PrincipalDep
+from app.auth.principal import Principal
 from app.extraction.schemas import ExtractionJobRequest, ExtractionRequest, ExtractionResult
 from app.jobs.schemas import Job
+from app.memories.namespaces import fill_template
 from app.repositories.history import Origin
+
+Request = TypeVar("Request", bound=ExtractionRequest)
 
 router = APIRouter(prefix="/v1", tags=["extraction"])
 
@@ -15,12 +22,21 @@ NOT_CONFIGURED = {503: {"description": "No LLM configured (LLM_MODEL)"},
 
 @router.post("/extract", response_model=ExtractionResult, responses=NOT_CONFIGURED,
              summary="Extract memories from a conversation now (one LLM call)")
-async def extract(body: ExtractionRequest, extraction: ExtractionServiceDep) -> ExtractionResult:
-    return await extraction.extract(body, origin=Origin("extraction"))
+async def extract(body: ExtractionRequest, extraction: ExtractionServiceDep,
+                  principal: PrincipalDep) -> ExtractionResult:
+    return await extraction.extract(bind(principal, body), origin=Origin("extraction"))
 
 
 @router.post("/jobs/extract", status_code=status.HTTP_202_ACCEPTED, response_model=Job,
              responses=NOT_CONFIGURED,
              summary="Queue an extraction, debounced per thread")
-async def submit_extraction(body: ExtractionJobRequest, jobs: JobServiceDep) -> Job:
-    return Job.from_record(await jobs.submit(body))
+async def submit_extraction(body: ExtractionJobRequest, jobs: JobServiceDep,
+                            principal: PrincipalDep) -> Job:
+    return Job.from_record(await jobs.submit(bind(principal, body)))
+
+
+def bind(principal: Principal, body: Request) -> Request:
+    """The key's identity fills {user_id}; the namespace must be one the key may write."""
+    body = body.model_copy(update={"config": principal.template_values(body.config)})
+    principal.require_write(fill_template(body.namespace, body.config))
+    return body

@@ -6,7 +6,11 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import HistoryServiceDep
 from app.api.memories import NamespaceQuery, to_memory
+from app.auth.dependencies import PrincipalDep
+from app.auth.principal import Principal
+from app.errors import NotFound
 from app.history.schemas import ChangeOut, HistoryPage
+from app.history.service import HistoryService
 from app.memories.namespaces import parse_dotted
 from app.memories.schemas import Memory
 
@@ -15,19 +19,30 @@ router = APIRouter(prefix="/v1/history", tags=["history"])
 
 @router.get("", response_model=HistoryPage, summary="A memory's changes, newest first")
 async def item_history(namespace: NamespaceQuery, key: Annotated[str, Query(min_length=1)],
-                       history: HistoryServiceDep,
+                       history: HistoryServiceDep, principal: PrincipalDep,
                        limit: Annotated[int, Query(ge=1)] = 50,
                        offset: Annotated[int, Query(ge=0)] = 0) -> HistoryPage:
-    changes = await history.for_item(parse_dotted(namespace), key, limit=limit, offset=offset)
+    changes = await history.for_item(principal.require_read(parse_dotted(namespace)), key,
+                                     limit=limit, offset=offset)
     return HistoryPage(changes=[ChangeOut.from_change(c) for c in changes])
 
 
 @router.get("/{change_id}", response_model=ChangeOut, summary="One change")
-async def get_change(change_id: int, history: HistoryServiceDep) -> ChangeOut:
-    return ChangeOut.from_change(await history.get_change(change_id))
+async def get_change(change_id: int, history: HistoryServiceDep,
+                     principal: PrincipalDep) -> ChangeOut:
+    return ChangeOut.from_change(await readable_change(history, principal, change_id))
 
 
 @router.post("/{change_id}/restore", response_model=Memory,
              summary="Restore the memory as it was after this change (before it, for a delete)")
-async def restore(change_id: int, history: HistoryServiceDep) -> Memory:
+async def restore(change_id: int, history: HistoryServiceDep, principal: PrincipalDep) -> Memory:
+    principal.require_write((await readable_change(history, principal, change_id)).namespace)
     return to_memory(await history.restore(change_id))
+
+
+async def readable_change(history: HistoryService, principal: Principal, change_id: int):
+    """A change outside the key's grants answers as one that does not exist."""
+    change = await history.get_change(change_id)
+    if not principal.can_read(change.namespace):
+        raise NotFound(f"no change with id {change_id}")
+    return change

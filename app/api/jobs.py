@@ -6,29 +6,45 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import JobServiceDep
+from app.auth.dependencies import PrincipalDep
+from app.auth.principal import Principal
+from app.errors import NotFound
 from app.jobs.schemas import Job, JobList, JobStatus
+from app.jobs.service import JobService
 from app.memories.namespaces import parse_dotted
 
 router = APIRouter(prefix="/v1/jobs", tags=["extraction"])
 
 
 @router.get("", response_model=JobList, summary="List extraction jobs, newest first")
-async def list_jobs(jobs: JobServiceDep,
+async def list_jobs(jobs: JobServiceDep, principal: PrincipalDep,
                     namespace: Annotated[str | None, Query(description="Under this namespace "
                                                            "(dotted)")] = None,
                     thread_id: str | None = None, status: JobStatus | None = None,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 50,
                     offset: Annotated[int, Query(ge=0)] = 0) -> JobList:
-    found = await jobs.list(parse_dotted(namespace, allow_empty=True), thread_id=thread_id,
-                            status=status, limit=limit, offset=offset)
+    scope = principal.scope(parse_dotted(namespace, allow_empty=True))
+    if scope is None:
+        return JobList(jobs=[])
+    found = await jobs.list(scope, thread_id=thread_id, status=status, limit=limit,
+                            offset=offset)
     return JobList(jobs=[Job.from_record(j) for j in found])
 
 
 @router.get("/{job_id}", response_model=Job, summary="Read a job and its result")
-async def get_job(job_id: uuid.UUID, jobs: JobServiceDep) -> Job:
-    return Job.from_record(await jobs.get(job_id))
+async def get_job(job_id: uuid.UUID, jobs: JobServiceDep, principal: PrincipalDep) -> Job:
+    return Job.from_record(await readable_job(jobs, principal, job_id))
 
 
 @router.post("/{job_id}/cancel", response_model=Job, summary="Cancel a queued or running job")
-async def cancel_job(job_id: uuid.UUID, jobs: JobServiceDep) -> Job:
+async def cancel_job(job_id: uuid.UUID, jobs: JobServiceDep, principal: PrincipalDep) -> Job:
+    principal.require_write((await readable_job(jobs, principal, job_id)).namespace)
     return Job.from_record(await jobs.cancel(job_id))
+
+
+async def readable_job(jobs: JobService, principal: Principal, job_id: uuid.UUID):
+    """A job outside the key's grants answers as one that does not exist."""
+    job = await jobs.get(job_id)
+    if not principal.can_read(job.namespace):
+        raise NotFound(f"no job with id {job_id}")
+    return job

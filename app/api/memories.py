@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import MemoryServiceDep
+from app.auth.dependencies import PrincipalDep
 from app.memories.namespaces import parse_dotted, validate_namespace
 from app.memories.schemas import Memory, MemoryBatchCreate, MemoryCreate, MemoryPage, MemoryWrite
 from app.memories.values import as_memory_value, memory_value
@@ -26,8 +27,9 @@ def to_memory(item: StoredItem) -> Memory:
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Memory,
              summary="Create a memory",
              responses={409: {"description": "The key already exists in the namespace"}})
-async def create_memory(body: MemoryCreate, memories: MemoryServiceDep) -> Memory:
-    item = await memories.create(tuple(body.namespace), body.key,
+async def create_memory(body: MemoryCreate, memories: MemoryServiceDep,
+                        principal: PrincipalDep) -> Memory:
+    item = await memories.create(principal.require_write(body.namespace), body.key,
                                  memory_value(body.kind, body.content), origin=API,
                                  ttl=body.ttl, index=body.index)
     return to_memory(item)
@@ -35,9 +37,11 @@ async def create_memory(body: MemoryCreate, memories: MemoryServiceDep) -> Memor
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=list[Memory],
              summary="Create many memories at once (embedded in batches)")
-async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep) -> list[Memory]:
+async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep,
+                          principal: PrincipalDep) -> list[Memory]:
     created = await memories.create_many([
-        (validate_namespace(m.namespace), m.key, memory_value(m.kind, m.content), m.ttl, m.index)
+        (principal.require_write(validate_namespace(m.namespace)), m.key,
+         memory_value(m.kind, m.content), m.ttl, m.index)
         for m in body.items
     ], origin=API)
     return [to_memory(i) for i in created]
@@ -45,23 +49,26 @@ async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep) -
 
 @router.get("", response_model=MemoryPage, summary="List a namespace, newest first")
 async def list_memories(namespace: NamespaceQuery, memories: MemoryServiceDep,
+                        principal: PrincipalDep,
                         limit: Annotated[int, Query(ge=1)] = 20,
                         offset: Annotated[int, Query(ge=0)] = 0) -> MemoryPage:
-    items = await memories.list_namespace(parse_dotted(namespace), limit=limit, offset=offset)
+    items = await memories.list_namespace(principal.require_read(parse_dotted(namespace)),
+                                          limit=limit, offset=offset)
     return MemoryPage(items=[to_memory(i) for i in items], limit=limit, offset=offset)
 
 
 @router.get("/{key:path}", response_model=Memory, summary="Get a memory",
             responses={404: {"description": "No such memory"}})
-async def get_memory(key: str, namespace: NamespaceQuery, memories: MemoryServiceDep) -> Memory:
-    return to_memory(await memories.get(parse_dotted(namespace), key))
+async def get_memory(key: str, namespace: NamespaceQuery, memories: MemoryServiceDep,
+                     principal: PrincipalDep) -> Memory:
+    return to_memory(await memories.get(principal.require_read(parse_dotted(namespace)), key))
 
 
 @router.put("/{key:path}", response_model=Memory, summary="Replace a memory",
             responses={404: {"description": "No such memory"}})
 async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
-                         memories: MemoryServiceDep) -> Memory:
-    item = await memories.replace(parse_dotted(namespace), key,
+                         memories: MemoryServiceDep, principal: PrincipalDep) -> Memory:
+    item = await memories.replace(principal.require_write(parse_dotted(namespace)), key,
                                   memory_value(body.kind, body.content), origin=API,
                                   ttl=body.ttl, index=body.index)
     return to_memory(item)
@@ -70,6 +77,6 @@ async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
 @router.delete("/{key:path}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete a memory",
                responses={404: {"description": "No such memory"}})
 async def delete_memory(key: str, namespace: NamespaceQuery,
-                        memories: MemoryServiceDep) -> Response:
-    await memories.delete(parse_dotted(namespace), key, origin=API)
+                        memories: MemoryServiceDep, principal: PrincipalDep) -> Response:
+    await memories.delete(principal.require_write(parse_dotted(namespace)), key, origin=API)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,6 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import MemoryServiceDep
+from app.auth.dependencies import PrincipalDep
+from app.auth.scopes import list_readable_namespaces
 from app.memories.namespaces import parse_dotted
 from app.memories.schemas import NamespaceList
 
@@ -14,6 +16,7 @@ router = APIRouter(prefix="/v1", tags=["namespaces"])
 @router.get("/namespaces", response_model=NamespaceList, summary="List namespaces")
 async def list_namespaces(
     memories: MemoryServiceDep,
+    principal: PrincipalDep,
     prefix: Annotated[str | None, Query(description="Only under this namespace (dotted); "
                                         "'*' matches any one label", examples=["memories"])] = None,
     suffix: Annotated[str | None, Query(description="Only ending with these labels (dotted)",
@@ -23,7 +26,8 @@ async def list_namespaces(
     limit: Annotated[int, Query(ge=1)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> NamespaceList:
-    found = await memories.list_namespaces(
+    found = await list_readable_namespaces(
+        memories, principal,
         prefix=parse_dotted(prefix, field="prefix", allow_empty=True),
         suffix=parse_dotted(suffix, field="suffix", allow_empty=True),
         max_depth=max_depth, limit=limit, offset=offset)

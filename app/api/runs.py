@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.api.deps import RunServiceDep
+from app.auth.dependencies import PrincipalDep
 from app.runs.schemas import Run, RunCreate, RunStatus, Thread, ThreadCreate, ThreadPatch
 
 router = APIRouter(tags=["runs (LangGraph API)"])
@@ -41,29 +42,31 @@ def _created(run: Run, response: Response) -> Run:
              "replace them (a running one's changes are discarded: the debounce), `enqueue` "
              "(default) runs after them, `reject` answers 409.")
 async def create_run(thread_id: str, body: RunCreate, runs: RunServiceDep,
-                     response: Response) -> Run:
-    return _created(await runs.create(thread_id, body), response)
+                     principal: PrincipalDep, response: Response) -> Run:
+    return _created(await runs.create(thread_id, body, principal), response)
 
 
 @router.post("/runs", response_model=Run, responses=CREATE_RESPONSES,
              summary="Create a stateless background extraction run (on a new thread)")
-async def create_stateless_run(body: RunCreate, runs: RunServiceDep, response: Response) -> Run:
-    return _created(await runs.create(None, body), response)
+async def create_stateless_run(body: RunCreate, runs: RunServiceDep, principal: PrincipalDep,
+                               response: Response) -> Run:
+    return _created(await runs.create(None, body, principal), response)
 
 
 @router.get("/threads/{thread_id}/runs", response_model=list[Run],
             summary="List a thread's runs, newest first")
-async def list_runs(thread_id: str, runs: RunServiceDep,
+async def list_runs(thread_id: str, runs: RunServiceDep, principal: PrincipalDep,
                     limit: Annotated[int, Query(ge=1, le=1000)] = 10,
                     offset: Annotated[int, Query(ge=0)] = 0,
                     status: RunStatus | None = None) -> list[Run]:
-    return await runs.list(thread_id, status=status, limit=limit, offset=offset)
+    return await runs.list(thread_id, principal, status=status, limit=limit, offset=offset)
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}", response_model=Run, summary="Read a run",
             responses={404: {"description": "No such run on this thread"}})
-async def get_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep) -> Run:
-    return await runs.get(thread_id, run_id)
+async def get_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
+                  principal: PrincipalDep) -> Run:
+    return await runs.get(thread_id, run_id, principal)
 
 
 @router.post("/threads/{thread_id}/runs/{run_id}/cancel", response_model=Run,
@@ -73,10 +76,11 @@ async def get_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep) -> Run
              "commits all or nothing, so there is no partial progress to keep. The run is "
              "final when this answers, so `wait=1` (200) only changes the status code.",
              responses={409: {"description": "The run already finished"}})
-async def cancel_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep, response: Response,
+async def cancel_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
+                     principal: PrincipalDep, response: Response,
                      wait: bool = False,
                      action: Literal["interrupt", "rollback"] = "interrupt") -> Run:
-    cancelled = await runs.cancel(thread_id, run_id)
+    cancelled = await runs.cancel(thread_id, run_id, principal)
     if wait:
         response.status_code = status.HTTP_200_OK
     return cancelled
@@ -86,26 +90,29 @@ async def cancel_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep, res
             summary="Wait for a run to finish; its extraction result",
             description="Success: the extraction result (created, updated, deleted...). "
             "Error or interrupted: `{\"__error__\": {\"error\": status, \"message\": ...}}`.")
-async def join_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep) -> dict[str, Any]:
-    return await runs.join(thread_id, run_id)
+async def join_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
+                   principal: PrincipalDep) -> dict[str, Any]:
+    return await runs.join(thread_id, run_id, principal)
 
 
 @router.post("/threads", response_model=Thread, summary="Create a thread (with metadata that "
              "fills namespace templates, e.g. user_id)",
              responses={409: {"description": "The thread exists (if_exists \"raise\")"}})
-async def create_thread(body: ThreadCreate, runs: RunServiceDep) -> Thread:
-    return await runs.create_thread(body)
+async def create_thread(body: ThreadCreate, runs: RunServiceDep,
+                        principal: PrincipalDep) -> Thread:
+    return await runs.create_thread(body, principal)
 
 
 @router.get("/threads/{thread_id}", response_model=Thread, summary="Read a thread")
-async def get_thread(thread_id: str, runs: RunServiceDep) -> Thread:
-    return await runs.get_thread(thread_id)
+async def get_thread(thread_id: str, runs: RunServiceDep, principal: PrincipalDep) -> Thread:
+    return await runs.get_thread(thread_id, principal)
 
 
 @router.patch("/threads/{thread_id}", response_model=Thread,
               summary="Merge metadata into a thread")
-async def update_thread(thread_id: str, body: ThreadPatch, runs: RunServiceDep) -> Thread:
-    return await runs.update_thread(thread_id, body.metadata)
+async def update_thread(thread_id: str, body: ThreadPatch, runs: RunServiceDep,
+                        principal: PrincipalDep) -> Thread:
+    return await runs.update_thread(thread_id, body.metadata, principal)
 
 
 # -- the rest of LangGraph's API: 404 with what is served ----------------------------------

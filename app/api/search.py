@@ -4,6 +4,7 @@ without a query."""
 from fastapi import APIRouter
 
 from app.api.deps import MemoryServiceDep
+from app.auth.dependencies import PrincipalDep
 from app.memories.schemas import ScoredMemory, SearchRequest, SearchResults
 from app.memories.values import as_memory_value
 
@@ -11,8 +12,12 @@ router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.post("/search", response_model=SearchResults, summary="Search memories")
-async def search_memories(body: SearchRequest, memories: MemoryServiceDep) -> SearchResults:
-    found = await memories.search(tuple(body.namespace_prefix), query=body.query,
+async def search_memories(body: SearchRequest, memories: MemoryServiceDep,
+                          principal: PrincipalDep) -> SearchResults:
+    scope = principal.scope(body.namespace_prefix)
+    if scope is None:  # nothing readable under it
+        return SearchResults(items=[])
+    found = await memories.search(scope, query=body.query,
                                   filter=body.filter, limit=body.limit, offset=body.offset,
                                   mode=body.mode)
     return SearchResults(items=[ScoredMemory.from_stored(i, as_memory_value(i.value))

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import ToolServiceDep
+from app.auth.dependencies import PrincipalDep
 from app.repositories.history import Origin
 from app.tools.schemas import FormatName, ToolCallRequest, ToolCallResult, ToolDefinitions
 
@@ -39,8 +40,10 @@ async def tool_definitions(
 
 @router.post("/execute", response_model=ToolCallResult,
              summary="Run a tool call the model made; answers with the tool message content")
-async def execute_tool(body: ToolCallRequest, tools_service: ToolServiceDep) -> ToolCallResult:
+async def execute_tool(body: ToolCallRequest, tools_service: ToolServiceDep,
+                       principal: PrincipalDep) -> ToolCallResult:
     result = await tools_service.execute(body.name, body.arguments, origin=TOOL_API,
+                                         principal=principal,
                                          namespace=body.namespace, config=body.config,
                                          actions=body.actions)
     return ToolCallResult.from_result(result, body.tool_call_id)

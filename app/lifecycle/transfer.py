@@ -66,9 +66,11 @@ class TransferService:
             after = (".".join(page[-1][0].namespace), page[-1][0].key)
 
     async def import_lines(self, lines: AsyncIterable[str], *, batch_size: int = 500,
-                           progress=None) -> ImportReport:
+                           progress=None, may_write=None) -> ImportReport:
         """Upsert by namespace + key in batches; bad lines are reported by number and the
-        good ones still land. Running it twice changes nothing the second time."""
+        good ones still land. Running it twice changes nothing the second time.
+        `may_write(namespace)` raises for a namespace the caller may not write (its lines
+        are rejected like bad ones)."""
         report = ImportReport()
         batch: dict[tuple[tuple[str, ...], str], _Line] = {}
         number = 0
@@ -78,6 +80,8 @@ class TransferService:
                 continue
             try:
                 line = _parse(number, raw)
+                if may_write is not None:
+                    may_write(line.namespace)
             except (ValueError, ValidationError, AppError) as exc:
                 report.rejected.append({"line": number, "error": _reason(exc)})
                 continue

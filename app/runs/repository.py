@@ -17,6 +17,7 @@ class ThreadRecord:
     metadata: dict[str, Any]
     created_at: datetime
     updated_at: datetime
+    owner_key: str | None
 
 
 @dataclass
@@ -49,12 +50,13 @@ async def get_thread(conn: AsyncConnection, thread_id: str) -> ThreadRecord | No
     return ThreadRecord(**row) if row else None
 
 
-async def insert_thread(conn: AsyncConnection, thread_id: str,
-                        metadata: dict[str, Any]) -> ThreadRecord | None:
+async def insert_thread(conn: AsyncConnection, thread_id: str, metadata: dict[str, Any],
+                        owner_key: str | None) -> ThreadRecord | None:
     """None when the thread exists."""
     cur = await conn.execute(
-        "INSERT INTO run_threads (thread_id, metadata) VALUES (%s, %s) "
-        "ON CONFLICT (thread_id) DO NOTHING RETURNING *", (thread_id, Jsonb(metadata)))
+        "INSERT INTO run_threads (thread_id, metadata, owner_key) VALUES (%s, %s, %s) "
+        "ON CONFLICT (thread_id) DO NOTHING RETURNING *",
+        (thread_id, Jsonb(metadata), owner_key))
     row = await cur.fetchone()
     return ThreadRecord(**row) if row else None
 

@@ -18,9 +18,11 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from pydantic import ValidationError
 
+from app.auth.principal import Principal
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extraction.schemas import ExtractionJobRequest
 from app.jobs.service import JobService, Replace
+from app.memories.namespaces import fill_template
 from app.repositories.jobs import ACTIVE, JobRecord
 from app.runs import repository as runs_sql
 from app.runs.messages import input_messages
@@ -51,8 +53,9 @@ class RunService:
 
     # -- runs ------------------------------------------------------------------------------
 
-    async def create(self, thread_id: str | None, body: RunCreate) -> Run:
-        """Create a run on the thread (None: a stateless run on a new thread)."""
+    async def create(self, thread_id: str | None, body: RunCreate, principal: Principal) -> Run:
+        """Create a run on the thread (None: a stateless run on a new thread). The key's
+        identity fills {user_id}; the namespace must be one the key may write."""
         for name, what in UNSUPPORTED.items():
             if getattr(body, name) not in (None, [], {}):
                 raise InvalidInput(f"{name}: extraction runs do not support {what}")
@@ -63,6 +66,9 @@ class RunService:
         else:
             async with self.pool.connection() as conn:
                 thread = await runs_sql.get_thread(conn, thread_id)
+            if thread is not None and not _sees(principal, thread):
+                raise NotFound(f"thread {thread_id!r} belongs to another API key; use "
+                               "another thread_id")
             if thread is None and body.if_not_exists != "create":
                 raise NotFound(f"thread {thread_id!r} not found; pass if_not_exists=\"create\" "
                                "to create it with the run, or POST /threads first")
@@ -70,7 +76,9 @@ class RunService:
         template = _namespace(configurable.pop("namespace", None), profile.namespace)
         values = _template_values(thread.metadata if thread else {}, body.context or {},
                                   configurable, thread_id)
+        values = principal.template_values(values)
         _check_filled(template, values)
+        principal.require_write(fill_template(template, values))
         try:
             request = ExtractionJobRequest(
                 messages=input_messages(body.input), namespace=template, config=values,
@@ -84,7 +92,7 @@ class RunService:
         run_metadata = body.metadata or {}
 
         async def record(conn: AsyncConnection, job: JobRecord) -> None:
-            await runs_sql.insert_thread(conn, thread_id, {})  # no-op when it exists
+            await runs_sql.insert_thread(conn, thread_id, {}, _owner(principal))  # or exists
             await runs_sql.insert_run(conn, job.id, thread_id, profile.name, strategy,
                                       run_metadata)
 
@@ -95,37 +103,38 @@ class RunService:
                            "interrupt or enqueue to replace it or run after it)") from None
         return to_run(RunRecord(job, thread_id, profile.name, strategy, run_metadata))
 
-    async def get(self, thread_id: str, run_id: uuid.UUID) -> Run:
-        return to_run(await self._record(thread_id, run_id))
+    async def get(self, thread_id: str, run_id: uuid.UUID, principal: Principal) -> Run:
+        return to_run(await self._record(thread_id, run_id, principal))
 
-    async def list(self, thread_id: str, *, status: str | None, limit: int,
-                   offset: int) -> list[Run]:
+    async def list(self, thread_id: str, principal: Principal, *, status: str | None,
+                   limit: int, offset: int) -> list[Run]:
         async with self.pool.connection() as conn:
-            if await runs_sql.get_thread(conn, thread_id) is None:
-                raise NotFound(f"thread {thread_id!r} not found")
+            await self._visible_thread(conn, thread_id, principal)
             if status == "timeout":
                 return []  # extraction runs never time out
             records = await runs_sql.list_runs(conn, thread_id, JOB_STATUS.get(status or ""),
                                                limit, offset)
         return [to_run(r) for r in records]
 
-    async def cancel(self, thread_id: str, run_id: uuid.UUID) -> Run:
+    async def cancel(self, thread_id: str, run_id: uuid.UUID, principal: Principal) -> Run:
         """Cancel a pending or running run; a running one's changes are discarded. (LangGraph's
         actions interrupt and rollback are the same here: an extraction keeps no partial
         progress.)"""
-        record = await self._record(thread_id, run_id)
+        record = await self._record(thread_id, run_id, principal)
+        principal.require_write(record.job.namespace)
         if record.job.status not in ACTIVE:
             raise Conflict(f"run {run_id} is already {RUN_STATUS[record.job.status]}; only "
                            "pending or running runs can be cancelled")
         with contextlib.suppress(Conflict):  # it finished meanwhile: answer with what it is
             await self.jobs.cancel(run_id)
-        return await self.get(thread_id, run_id)
+        return await self.get(thread_id, run_id, principal)
 
-    async def join(self, thread_id: str, run_id: uuid.UUID) -> dict[str, Any]:
+    async def join(self, thread_id: str, run_id: uuid.UUID,
+                   principal: Principal) -> dict[str, Any]:
         """Wait for the run to finish; its result, or {"__error__": ...} as LangGraph answers."""
         deadline = time.monotonic() + JOIN_TIMEOUT_SECONDS
         while True:
-            record = await self._record(thread_id, run_id)
+            record = await self._record(thread_id, run_id, principal)
             if record.job.status not in ACTIVE:
                 break
             if time.monotonic() > deadline:
@@ -137,45 +146,57 @@ class RunService:
         return {"__error__": {"error": RUN_STATUS[record.job.status],
                               "message": record.job.error or ""}}
 
-    async def _record(self, thread_id: str, run_id: uuid.UUID) -> RunRecord:
+    async def _record(self, thread_id: str, run_id: uuid.UUID,
+                      principal: Principal) -> RunRecord:
         async with self.pool.connection() as conn:
+            await self._visible_thread(conn, thread_id, principal)
             record = await runs_sql.get_run(conn, thread_id, run_id)
-        if record is None:
+        if record is None or not principal.can_read(record.job.namespace):
             raise NotFound(f"no run {run_id} on thread {thread_id!r}")
         return record
 
     # -- threads ---------------------------------------------------------------------------
 
-    async def create_thread(self, body: ThreadCreate) -> Thread:
+    async def create_thread(self, body: ThreadCreate, principal: Principal) -> Thread:
         for name in ("supersteps", "ttl"):
             if getattr(body, name) is not None:
                 raise InvalidInput(f"{name}: not supported for extraction threads")
         thread_id = body.thread_id or str(uuid.uuid4())
         async with self.pool.connection() as conn:
-            created = await runs_sql.insert_thread(conn, thread_id, body.metadata or {})
+            created = await runs_sql.insert_thread(conn, thread_id, body.metadata or {},
+                                                   _owner(principal))
             if created is None:
                 if body.if_exists == "do_nothing":
-                    return await self._thread(conn, thread_id)
+                    return await self._thread(conn, thread_id, principal)
                 raise Conflict(f"thread {thread_id!r} exists; pass if_exists=\"do_nothing\" "
                                "to get it, or PATCH it to change its metadata")
             return await self._view(conn, created)
 
-    async def get_thread(self, thread_id: str) -> Thread:
+    async def get_thread(self, thread_id: str, principal: Principal) -> Thread:
         async with self.pool.connection() as conn:
-            return await self._thread(conn, thread_id)
+            return await self._thread(conn, thread_id, principal)
 
-    async def update_thread(self, thread_id: str, metadata: dict[str, Any]) -> Thread:
+    async def update_thread(self, thread_id: str, metadata: dict[str, Any],
+                            principal: Principal) -> Thread:
         async with self.pool.connection() as conn:
+            await self._visible_thread(conn, thread_id, principal)
             updated = await runs_sql.merge_thread_metadata(conn, thread_id, metadata)
             if updated is None:
                 raise NotFound(f"thread {thread_id!r} not found")
             return await self._view(conn, updated)
 
-    async def _thread(self, conn: AsyncConnection, thread_id: str) -> Thread:
+    async def _thread(self, conn: AsyncConnection, thread_id: str,
+                      principal: Principal) -> Thread:
+        return await self._view(conn, await self._visible_thread(conn, thread_id, principal))
+
+    @staticmethod
+    async def _visible_thread(conn: AsyncConnection, thread_id: str,
+                              principal: Principal) -> ThreadRecord:
+        """Another key's thread answers as one that does not exist."""
         found = await runs_sql.get_thread(conn, thread_id)
-        if found is None:
+        if found is None or not _sees(principal, found):
             raise NotFound(f"thread {thread_id!r} not found")
-        return await self._view(conn, found)
+        return found
 
     @staticmethod
     async def _view(conn: AsyncConnection, thread: ThreadRecord) -> Thread:
@@ -183,6 +204,14 @@ class RunService:
         status = "busy" if busy else "error" if last == "failed" else "idle"
         return Thread(thread_id=thread.thread_id, created_at=thread.created_at,
                       updated_at=thread.updated_at, metadata=thread.metadata, status=status)
+
+
+def _owner(principal: Principal) -> str | None:
+    return None if principal.admin else principal.key_id
+
+
+def _sees(principal: Principal, thread: ThreadRecord) -> bool:
+    return principal.admin or thread.owner_key == principal.key_id
 
 
 def to_run(record: RunRecord) -> Run:

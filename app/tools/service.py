@@ -12,6 +12,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from pydantic import ValidationError as PydanticValidationError
 
+from app.auth.principal import Principal
 from app.config import Settings
 from app.errors import InvalidInput, NotFound
 from app.extraction.schemas import ExtractionJobRequest
@@ -92,13 +93,16 @@ class ToolService:
     # -- execution ------------------------------------------------------------------------
 
     async def execute(self, name: str, arguments: dict[str, Any] | str | None, *,
-                      origin: Origin, namespace: Sequence[str] = DEFAULT_NAMESPACE,
+                      origin: Origin, principal: Principal,
+                      namespace: Sequence[str] = DEFAULT_NAMESPACE,
                       config: dict[str, Any] | None = None,
                       actions: Sequence[str] | None = None,
                       config_hint: str = CONFIG_HINT) -> ToolResult:
         """Run one tool call. `namespace` is a template filled from `config`
         (("memories", "{user_id}") + user_id=alice); `config_hint` says where a missing value
-        goes ("{field}" names it): the HTTP body's config, or the MCP URL's query string."""
+        goes ("{field}" names it): the HTTP body's config, or the MCP URL's query string.
+        A key with an identity fills {user_id} itself; the filled namespace must lie in the
+        key's grants (read for search, write otherwise)."""
         if name not in TOOL_NAMES:
             raise NotFound(f"no tool named {name!r}; the tools are {', '.join(TOOL_NAMES)}")
         permitted = self.permitted_actions(actions)
@@ -106,13 +110,14 @@ class ToolService:
         if name == MANAGE_MEMORY:
             self._check_action(args, permitted)
         self._validate(self._spec(name, permitted), args)
-        values = flatten_config(config)
-        if name == EXTRACT_MEMORIES:
-            return await self._extract(args, list(namespace), values, config_hint)
+        values = principal.template_values(flatten_config(config))
         ns = fill_namespace(namespace, values, config_hint)
-        if name == MANAGE_MEMORY:
-            return await self._manage(args, ns, origin)
-        return await self._search(args, ns)
+        if name == SEARCH_MEMORY:
+            return await self._search(args, principal.require_read(ns))
+        principal.require_write(ns)
+        if name == EXTRACT_MEMORIES:
+            return await self._extract(args, list(namespace), values, ns)
+        return await self._manage(args, ns, origin)
 
     async def _manage(self, args: dict[str, Any], ns: tuple[str, ...],
                       origin: Origin) -> ToolResult:
@@ -150,8 +155,7 @@ class ToolService:
         return ToolResult(SEARCH_MEMORY, text, ns, items)
 
     async def _extract(self, args: dict[str, Any], template: list[str], values: dict[str, str],
-                       config_hint: str) -> ToolResult:
-        ns = fill_namespace(template, values, config_hint)
+                       ns: tuple[str, ...]) -> ToolResult:
         try:
             request = ExtractionJobRequest(
                 messages=args["messages"], namespace=template, config=values,

@@ -1,0 +1,54 @@
+"""The API key on a request: `Authorization: Bearer <key>` or `x-api-key: <key>` (what
+langgraph_sdk sends). Declared on every API router; endpoints take PrincipalDep."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from app.auth.keys import KeyService
+from app.auth.principal import Principal
+
+# auto_error=False: no key is fine while none is configured; KeyService decides.
+bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token")
+api_key_header = APIKeyHeader(name="x-api-key", auto_error=False,
+                              description="An API key (what langgraph_sdk sends)")
+
+
+def get_key_service(request: Request) -> KeyService:
+    return request.app.state.runtime.keys
+
+
+KeyServiceDep = Annotated[KeyService, Depends(get_key_service)]
+
+
+def presented_key(request: Request) -> str | None:
+    """The credential in the headers, for callers outside FastAPI's dependencies (MCP)."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return request.headers.get("x-api-key") or None
+
+
+async def authenticate(
+    request: Request, keys: KeyServiceDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    api_key: Annotated[str | None, Depends(api_key_header)],
+) -> Principal:
+    principal = await keys.authenticate(credentials.credentials if credentials else api_key)
+    request.state.principal = principal
+    return principal
+
+
+async def authenticate_admin(principal: Annotated[Principal, Depends(authenticate)]) -> Principal:
+    principal.require_admin()
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(authenticate)]
+AdminDep = Annotated[Principal, Depends(authenticate_admin)]
+
+AUTH_RESPONSES = {
+    401: {"description": "No API key, or an unknown or revoked one"},
+    403: {"description": "The key's grants do not allow this"},
+}
