@@ -26,6 +26,12 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_body_bytes: int = Field(1_048_576, ge=1024)
     max_import_bytes: int = Field(1_073_741_824, ge=1024)
+    # Abuse limits (app/limits): per-key token bucket (0 = off; in-process, per process),
+    # and Idempotency-Key records kept in Postgres.
+    rate_limit_per_minute: int = Field(0, ge=0)
+    rate_limit_burst: int | None = Field(None, ge=1)  # None: RATE_LIMIT_PER_MINUTE
+    idempotency_ttl_seconds: float = Field(86_400.0, gt=0)
+    idempotency_lock_seconds: float = Field(300.0, gt=0)
 
     # API keys (app/auth): a bootstrap admin key; without any key, only loopback is served
     # unless ALLOW_UNAUTHENTICATED says so on purpose.
@@ -50,6 +56,11 @@ class Settings(BaseSettings):
 
     # Background extraction jobs (procrastinate workers inside the app)
     extraction_concurrency: int = Field(4, ge=1, le=64)
+    # LLM calls at once per process, sync /v1/extract and jobs together (a bill cap); a sync
+    # request waits this long for a slot, then gets 503 with Retry-After.
+    extraction_max_concurrency: int = Field(4, ge=1, le=256)
+    extraction_wait_seconds: float = Field(10.0, ge=0)
+    max_extraction_messages: int = Field(500, ge=1)
     job_max_attempts: int = Field(3, ge=1, le=20)
     job_retry_wait_seconds: float = Field(5.0, ge=0)
     job_poll_interval_seconds: float = Field(1.0, gt=0)

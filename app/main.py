@@ -24,6 +24,8 @@ from app.auth.dependencies import AUTH_RESPONSES, authenticate
 from app.config import Settings
 from app.errors import install_error_handler
 from app.extraction.llm import LLMClient
+from app.limits.idempotency import Idempotency
+from app.limits.rate_limit import RateLimit
 from app.mcp_server import MCP_PATH, McpEndpoint
 from app.runtime import open_runtime
 from app.store.embedders import Embedder
@@ -76,8 +78,13 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
                          lifespan=lifespan)
     app.state.settings = settings
     install_error_handler(app)
+    # Middleware added last runs first: rate limit, then body size, then idempotency.
+    app.add_middleware(Idempotency, pool=lambda: app.state.runtime.pool, settings=settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        overrides={"/v1/import": settings.max_import_bytes})
+    if settings.rate_limit_per_minute:
+        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute,
+                           burst=settings.rate_limit_burst)
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(authenticate)],
                            responses=AUTH_RESPONSES)

@@ -9,6 +9,7 @@ from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
 from app.extraction.schemas import ExtractionJobRequest, ExtractionRequest, ExtractionResult
 from app.jobs.schemas import Job
+from app.limits.idempotency import IDEMPOTENT
 from app.memories.namespaces import fill_template
 from app.repositories.history import Origin
 
@@ -16,12 +17,14 @@ Request = TypeVar("Request", bound=ExtractionRequest)
 
 router = APIRouter(prefix="/v1", tags=["extraction"])
 
-NOT_CONFIGURED = {503: {"description": "No LLM configured (LLM_MODEL)"},
+NOT_CONFIGURED = {503: {"description": "No LLM configured (LLM_MODEL), or "
+                        "EXTRACTION_MAX_CONCURRENCY extractions running (with Retry-After)"},
                   502: {"description": "The LLM call failed"}}
 
 
 @router.post("/extract", response_model=ExtractionResult, responses=NOT_CONFIGURED,
-             summary="Extract memories from a conversation now (one LLM call)")
+             summary="Extract memories from a conversation now (one LLM call)",
+             dependencies=[IDEMPOTENT])
 async def extract(body: ExtractionRequest, extraction: ExtractionServiceDep,
                   principal: PrincipalDep) -> ExtractionResult:
     return await extraction.extract(bind(principal, body), origin=Origin("extraction"))
@@ -29,7 +32,7 @@ async def extract(body: ExtractionRequest, extraction: ExtractionServiceDep,
 
 @router.post("/jobs/extract", status_code=status.HTTP_202_ACCEPTED, response_model=Job,
              responses=NOT_CONFIGURED,
-             summary="Queue an extraction, debounced per thread")
+             summary="Queue an extraction, debounced per thread", dependencies=[IDEMPOTENT])
 async def submit_extraction(body: ExtractionJobRequest, jobs: JobServiceDep,
                             principal: PrincipalDep) -> Job:
     return Job.from_record(await jobs.submit(bind(principal, body)))

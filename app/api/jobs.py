@@ -21,7 +21,7 @@ async def list_jobs(jobs: JobServiceDep, principal: PrincipalDep,
                     namespace: Annotated[str | None, Query(description="Under this namespace "
                                                            "(dotted)")] = None,
                     thread_id: str | None = None, status: JobStatus | None = None,
-                    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+                    limit: Annotated[int, Query(ge=1)] = 50,
                     offset: Annotated[int, Query(ge=0)] = 0) -> JobList:
     scope = principal.scope(parse_dotted(namespace, allow_empty=True))
     if scope is None:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import MemoryServiceDep
 from app.auth.dependencies import PrincipalDep
+from app.limits.idempotency import IDEMPOTENT
 from app.memories.namespaces import parse_dotted, validate_namespace
 from app.memories.schemas import Memory, MemoryBatchCreate, MemoryCreate, MemoryPage, MemoryWrite
 from app.memories.values import as_memory_value, memory_value
@@ -25,7 +26,7 @@ def to_memory(item: StoredItem) -> Memory:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=Memory,
-             summary="Create a memory",
+             summary="Create a memory", dependencies=[IDEMPOTENT],
              responses={409: {"description": "The key already exists in the namespace"}})
 async def create_memory(body: MemoryCreate, memories: MemoryServiceDep,
                         principal: PrincipalDep) -> Memory:
@@ -36,7 +37,8 @@ async def create_memory(body: MemoryCreate, memories: MemoryServiceDep,
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=list[Memory],
-             summary="Create many memories at once (embedded in batches)")
+             summary="Create many memories at once (embedded in batches)",
+             dependencies=[IDEMPOTENT])
 async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep,
                           principal: PrincipalDep) -> list[Memory]:
     created = await memories.create_many([

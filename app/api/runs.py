@@ -56,7 +56,7 @@ async def create_stateless_run(body: RunCreate, runs: RunServiceDep, principal: 
 @router.get("/threads/{thread_id}/runs", response_model=list[Run],
             summary="List a thread's runs, newest first")
 async def list_runs(thread_id: str, runs: RunServiceDep, principal: PrincipalDep,
-                    limit: Annotated[int, Query(ge=1, le=1000)] = 10,
+                    limit: Annotated[int, Query(ge=1)] = 10,
                     offset: Annotated[int, Query(ge=0)] = 0,
                     status: RunStatus | None = None) -> list[Run]:
     return await runs.list(thread_id, principal, status=status, limit=limit, offset=offset)

@@ -15,6 +15,8 @@ from app.extraction.plan import Plan, Planned, plan_operations
 from app.extraction.prompt import TOOL_DESCRIPTION, TOOL_NAME, build_prompt
 from app.extraction.retrieval import find_candidates
 from app.extraction.schemas import ExtractionRequest, ExtractionResult, MemoryChange, Usage
+from app.limits.caps import check_messages
+from app.limits.concurrency import ExtractionSlots
 from app.memories.namespaces import fill_template
 from app.repositories.history import Origin
 from app.store.memory_store import MemoryStore
@@ -31,6 +33,8 @@ class ExtractionService:
         self.store = store
         self.llm = llm
         self.settings = settings
+        self.slots = ExtractionSlots(settings.extraction_max_concurrency,
+                                     settings.extraction_wait_seconds)
 
     def require_model(self) -> LLMClient:
         if self.llm is None:
@@ -41,10 +45,13 @@ class ExtractionService:
         return fill_template(request.namespace, request.config)
 
     async def extract(self, request: ExtractionRequest, *, origin: Origin,
-                      finalize: Finalizer | None = None) -> ExtractionResult:
+                      finalize: Finalizer | None = None,
+                      background: bool = False) -> ExtractionResult:
         """Run one extraction and apply it in one transaction; `finalize` joins that
-        transaction (a job records its result there)."""
+        transaction (a job records its result there). `background` (a job) waits for an LLM
+        slot as long as it takes; a client's request waits EXTRACTION_WAIT_SECONDS."""
         llm = self.require_model()
+        check_messages(self.settings, request.messages)
         namespace = self.resolve_namespace(request)
         kinds = build_kinds([k.model_dump(by_alias=True) for k in request.kinds]
                             if request.kinds else None)
@@ -54,9 +61,10 @@ class ExtractionService:
                                         ("delete", request.enable_deletes)) if on)
         candidates = await find_candidates(self.store, namespace, turns, kinds)
         prompt = build_prompt(turns, candidates, kinds, actions, request.instructions)
-        call = await llm.call_tool(system=prompt.system, user=prompt.user, tool_name=TOOL_NAME,
-                                   tool_description=TOOL_DESCRIPTION,
-                                   parameters=prompt.parameters)
+        async with self.slots.hold(patient=background):
+            call = await llm.call_tool(system=prompt.system, user=prompt.user,
+                                       tool_name=TOOL_NAME, tool_description=TOOL_DESCRIPTION,
+                                       parameters=prompt.parameters)
         plan = plan_operations(call.arguments, namespace, prompt.ids, kinds, actions)
         duplicates = await self._drop_duplicates(plan, namespace)
         result = ExtractionResult(

@@ -16,6 +16,7 @@ from app.extraction.messages import normalize
 from app.extraction.schemas import ExtractionJobRequest, ExtractionResult
 from app.extraction.service import ExtractionService
 from app.jobs.queue import JobQueue, RetryLater
+from app.limits.caps import check_messages, check_page
 from app.memories.namespaces import validate_namespace
 from app.repositories import jobs as jobs_sql
 from app.repositories.history import Origin
@@ -49,6 +50,7 @@ class JobService:
         submission's transaction."""
         self.extraction.require_model()
         namespace = self.extraction.resolve_namespace(request)
+        check_messages(self.settings, request.messages)
         normalize(request.messages)  # bad input fails now, not in the background
         build_kinds([k.model_dump(by_alias=True) for k in request.kinds or []] or None)
         job_id = uuid.uuid4()
@@ -95,7 +97,7 @@ class JobService:
 
         try:
             await self.extraction.extract(request, origin=Origin("extraction", job_id),
-                                          finalize=succeed)
+                                          finalize=succeed, background=True)
         except NoLongerRunning:
             log.info("job %s was cancelled while running; its changes were discarded", job_id)
         except LLMError as exc:
@@ -120,6 +122,7 @@ class JobService:
     async def list(self, namespace_prefix: tuple[str, ...], *, thread_id: str | None,
                    status: str | None, limit: int, offset: int) -> list[JobRecord]:
         prefix = validate_namespace(namespace_prefix, field="namespace", allow_empty=True)
+        check_page(self.settings, limit, offset)
         async with self.pool.connection() as conn:
             return await jobs_sql.list_jobs(conn, prefix, thread_id, status, limit, offset)
 

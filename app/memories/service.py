@@ -7,6 +7,7 @@ from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, Search
 
 from app.config import Settings
 from app.errors import InvalidInput, NotFound
+from app.limits.caps import check_page
 from app.memories.namespaces import validate_namespace
 from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
@@ -135,8 +136,4 @@ class MemoryService:
         return PutOp(namespace, key, value, None if index is True else index, ttl)
 
     def check_page(self, limit: int, offset: int) -> None:
-        s = self.settings
-        if not 1 <= limit <= s.max_page_size:
-            raise InvalidInput(f"limit must be between 1 and {s.max_page_size} (MAX_PAGE_SIZE)")
-        if not 0 <= offset <= s.max_offset:
-            raise InvalidInput(f"offset must be between 0 and {s.max_offset} (MAX_OFFSET)")
+        check_page(self.settings, limit, offset)

@@ -22,6 +22,7 @@ from app.auth.principal import Principal
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extraction.schemas import ExtractionJobRequest
 from app.jobs.service import JobService, Replace
+from app.limits.caps import check_page
 from app.memories.namespaces import fill_template
 from app.repositories.jobs import ACTIVE, JobRecord
 from app.runs import repository as runs_sql
@@ -108,6 +109,7 @@ class RunService:
 
     async def list(self, thread_id: str, principal: Principal, *, status: str | None,
                    limit: int, offset: int) -> list[Run]:
+        check_page(self.jobs.settings, limit, offset)
         async with self.pool.connection() as conn:
             await self._visible_thread(conn, thread_id, principal)
             if status == "timeout":

@@ -27,6 +27,7 @@ words of the system text, the message texts, the tool's name and description and
 as sorted-key JSON (`prompt_tokens_for`); completion tokens are the words of the arguments as
 sorted-key JSON (`completion_tokens_for`). `fake.prompt_tokens` / `fake.completion_tokens` sum
 them over successful answers, so a client's counters can be checked against the server's.
+`fake.in_flight` / `fake.max_in_flight` count LLM requests being answered at once.
 
 Usage, from sync or async tests (`async with` works too):
 
@@ -193,6 +194,8 @@ class FakeLLMServer:
         self.failures = 0  # LLM requests answered with an error status
         self.prompt_tokens = 0  # usage reported in successful answers
         self.completion_tokens = 0
+        self.in_flight = 0  # LLM requests being answered now
+        self.max_in_flight = 0  # the most at once since the last reset
         self._lock = threading.Lock()
         self._queue: list[list[Any]] = []  # [responder, remaining uses]
         self._default: Any = None
@@ -220,6 +223,7 @@ class FakeLLMServer:
             self._default = None
             self.requests.clear()
             self.calls = self.failures = self.prompt_tokens = self.completion_tokens = 0
+            self.max_in_flight = self.in_flight
 
     @property
     def pending(self) -> int:
@@ -325,6 +329,16 @@ class FakeLLMServer:
         raise RuntimeError("fake LLM server: responders nest too deeply")
 
     async def answer(self, provider: str, request: Request) -> JSONResponse:
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            return await self._answer(provider, request)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    async def _answer(self, provider: str, request: Request) -> JSONResponse:
         body = await request.json()
         path = OPENAI_CHAT_PATH if provider == "openai" else ANTHROPIC_MESSAGES_PATH
         record = self._record(path, body, dict(request.headers))

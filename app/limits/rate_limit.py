@@ -1,0 +1,50 @@
+"""Per-key rate limits as pure ASGI middleware (streamed responses such as /v1/export pass
+through untouched): 429 with Retry-After once a caller's token bucket is empty."""
+
+import time
+from collections.abc import Callable
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from app.limits.credentials import credential_hash
+from app.limits.responses import send_error
+from app.limits.token_bucket import TokenBuckets
+
+# Health probes, metrics and the API explorer are never throttled.
+EXEMPT_PREFIXES = ("/livez", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json", "/ui",
+                   "/static-offline-docs")
+
+
+def _exempt(path: str) -> bool:
+    return any(path == p or path.startswith(p + "/") for p in EXEMPT_PREFIXES)
+
+
+def caller(scope: Scope) -> str:
+    """The presented API key (hashed), else the client address."""
+    hashed = credential_hash(scope)
+    if hashed:
+        return f"key:{hashed}"
+    client = scope.get("client")
+    return f"addr:{client[0] if client else ''}"
+
+
+class RateLimit:
+    def __init__(self, app: ASGIApp, per_minute: int, burst: int | None = None,
+                 clock: Callable[[], float] | None = None) -> None:
+        self.app = app
+        self.per_minute = per_minute
+        self.burst = burst or per_minute
+        self.buckets = TokenBuckets(per_minute, self.burst, clock or time.monotonic)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _exempt(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        wait = self.buckets.take(caller(scope))
+        if wait == 0:
+            await self.app(scope, receive, send)
+            return
+        await send_error(send, 429, (
+            f"rate limit exceeded: {self.per_minute} requests per minute per API key "
+            f"(RATE_LIMIT_PER_MINUTE), bursts of {self.burst} (RATE_LIMIT_BURST); retry in "
+            f"{wait} s"), retry_after=wait)
