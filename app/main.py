@@ -19,6 +19,7 @@ from app.api import runs as runs_api
 from app.api import search as search_api
 from app.api import store as store_api
 from app.api import tools as tools_api
+from app.api import ui as ui_api
 from app.api.body_limit import BodySizeLimit
 from app.auth.dependencies import AUTH_RESPONSES, authenticate
 from app.config import Settings
@@ -57,6 +58,7 @@ ROUTERS = [
 ]
 PUBLIC_ROUTERS = [
     health_api.router,
+    ui_api.router,  # the memory browser's static files; its API calls carry the key
 ]
 
 

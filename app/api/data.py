@@ -9,7 +9,15 @@ from fastapi.responses import StreamingResponse
 from app.api.deps import RuntimeDep
 from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
-from app.lifecycle.schemas import ForgetCounts, ForgetRequest, ForgetResult, ImportResult, Stats
+from app.lifecycle.schemas import (
+    ForgetCounts,
+    ForgetRequest,
+    ForgetResult,
+    ImportResult,
+    NamespaceCount,
+    NamespaceCounts,
+    Stats,
+)
 from app.memories.namespaces import parse_dotted
 
 router = APIRouter(prefix="/v1", tags=["data"])
@@ -58,6 +66,19 @@ async def stats(runtime: RuntimeDep, principal: PrincipalDep,
     if scope is None:  # nothing under it is readable: nothing to count
         return Stats(memories=0, namespaces=0, bytes=0, vectors=0, last_write=None, jobs={})
     return Stats(**await runtime.stats.stats(scope))
+
+
+@router.get("/stats/namespaces", response_model=NamespaceCounts,
+            summary="Every namespace under a prefix with its memory count (one call for a tree)")
+async def namespace_counts(runtime: RuntimeDep, principal: PrincipalDep,
+                           prefix: PrefixQuery = None,
+                           limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+                           offset: Annotated[int, Query(ge=0)] = 0) -> NamespaceCounts:
+    scope = readable_scope(principal, prefix)
+    found = await runtime.stats.per_namespace(scope, limit=limit, offset=offset) \
+        if scope is not None else []
+    return NamespaceCounts(namespaces=[NamespaceCount(namespace=list(ns), memories=n)
+                                       for ns, n in found])
 
 
 def readable_scope(principal: Principal, prefix: str | None) -> tuple[str, ...] | None:

@@ -41,3 +41,12 @@ class Stats(BaseModel):
     vectors: int
     last_write: datetime | None
     jobs: dict[str, int] = Field(description="Extraction jobs by status")
+
+
+class NamespaceCount(BaseModel):
+    namespace: list[str]
+    memories: int = Field(description="Live memories in this namespace itself (not below it)")
+
+
+class NamespaceCounts(BaseModel):
+    namespaces: list[NamespaceCount] = Field(description="In name order")

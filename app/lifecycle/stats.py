@@ -19,3 +19,9 @@ class StatsService:
             found = dict(await lifecycle_sql.stats(conn, prefix))
             found["jobs"] = await jobs_sql.count_by_status(conn, prefix)
         return found
+
+    async def per_namespace(self, namespace_prefix: tuple[str, ...], *, limit: int,
+                            offset: int) -> list[tuple[tuple[str, ...], int]]:
+        prefix = validate_namespace(namespace_prefix, field="prefix", allow_empty=True)
+        async with self.pool.connection() as conn:
+            return await lifecycle_sql.namespace_counts(conn, prefix, limit, offset)

@@ -6,7 +6,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
-from app.repositories.conditions import ns_text, prefix_scope
+from app.repositories.conditions import NOT_EXPIRED, ns_text, prefix_scope
 from app.repositories.rows import ITEM_COLUMNS, StoredItem
 
 
@@ -64,6 +64,19 @@ async def stats(conn: AsyncConnection, namespace_prefix: tuple[str, ...]) -> dic
         ).format(scope=scope, vscope=_scope("sv.prefix", namespace_prefix)[0]),
         params + params)
     return await cur.fetchone()
+
+
+async def namespace_counts(conn: AsyncConnection, namespace_prefix: tuple[str, ...],
+                           limit: int, offset: int) -> list[tuple[tuple[str, ...], int]]:
+    """(namespace, live memories) of each namespace under the prefix, in name order: what
+    a namespace listing shows (expired items excluded), in one grouped scan."""
+    scope, params = _scope("s.prefix", namespace_prefix)
+    cur = await conn.execute(
+        sql.SQL("SELECT s.prefix, count(*) AS n FROM store s WHERE {} AND {} "
+                "GROUP BY s.prefix ORDER BY s.prefix LIMIT %s OFFSET %s"
+                ).format(scope, NOT_EXPIRED),
+        [*params, limit, offset])
+    return [(tuple(r["prefix"].split(".")), r["n"]) for r in await cur.fetchall()]
 
 
 async def page_after(conn: AsyncConnection, namespace_prefix: tuple[str, ...],

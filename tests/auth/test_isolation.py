@@ -87,6 +87,8 @@ async def test_nothing_crosses_the_boundary(keyed, sides):
         ("GET", "/v1/export", "/v1/export", {"prefix": "memories.alice"}, None, {200}),
         ("POST", "/v1/import", "/v1/import", None, line, {200}),
         ("GET", "/v1/stats", "/v1/stats", {"prefix": "memories.alice"}, None, {200}),
+        ("GET", "/v1/stats/namespaces", "/v1/stats/namespaces",
+         {"prefix": "memories.alice"}, None, {200}),
         ("GET", "/v1/tools", "/v1/tools", None, None, {200}),
         ("POST", "/v1/tools/execute", "/v1/tools/execute", None,
          {**tool, "namespace": ALICE}, {403}),

@@ -105,7 +105,7 @@ def cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProces
     full = {**os.environ, "DATABASE_URL": database_url,
             "EMBEDDING_MODEL_PATH": model_path() or "", **env}
     return subprocess.run([sys.executable, "-m", "app.cli", *args], env=full,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=300)
 
 
 def test_serving_beyond_loopback_without_keys_refuses_then_cli_keys_fix_it(database_url):

@@ -1,0 +1,82 @@
+// One memory: its fields, edit and delete (confirmed), and its history below.
+
+import { api, ApiError, q } from '../lib/api.js';
+import { h, time } from '../lib/dom.js';
+import { contentBlock, nsHref, ttlText } from '../lib/format.js';
+import { notify } from '../lib/messages.js';
+import { historySection } from './history.js';
+import { memoryForm } from './memory-form.js';
+import { markCurrent, refreshTree } from './tree.js';
+
+export async function renderMemory(view, [dotted, key]) {
+  const where = `namespace=${q(dotted)}`;
+  let memory = null;
+  try {
+    memory = await api('GET', `v1/memories/${q(key)}?${where}`);
+  } catch (e) {
+    if (e.status !== 404) throw e; // deleted: its history can still bring it back
+  }
+  const { changes } = await api('GET', `v1/history?${where}&key=${q(key)}&limit=200`);
+  if (!memory && !changes.length) {
+    throw new ApiError(404, `No memory ${key} in ${dotted}, and no history of one.`);
+  }
+  const reload = () => renderMemory(view, [dotted, key]);
+  markCurrent(dotted);
+  const body = h('div', {});
+  const show = () => body.replaceChildren(memory ? details(memory, edit, remove) : h('p', {
+    class: 'gone' }, 'This memory is deleted. Restore a version from its history below.'));
+  const edit = () => body.replaceChildren(memoryForm({
+    memory, submitLabel: 'Save',
+    onCancel: show,
+    onSubmit: async (changes) => {
+      await api('PUT', `v1/memories/${q(key)}?${where}`, changes);
+      notify(`Saved ${key}.`);
+      await reload();
+    },
+  }));
+  const remove = async () => {
+    if (!await confirmDelete(view, key, dotted)) return;
+    await api('DELETE', `v1/memories/${q(key)}?${where}`);
+    refreshTree();
+    notify(`Deleted ${key}. Its history keeps every version, so it can be restored.`);
+    await reload();
+  };
+  show();
+  view.replaceChildren(
+    h('h2', {}, 'Memory ', h('code', {}, key)),
+    h('p', {}, 'In namespace ', h('a', { href: nsHref(dotted.split('.')) }, dotted)),
+    body,
+    historySection(changes, { key, dotted, reload }));
+}
+
+function details(memory, onEdit, onDelete) {
+  return h('div', {},
+    h('dl', { class: 'props' },
+      h('dt', {}, 'Kind'), h('dd', { class: 'kind' }, memory.value?.kind ?? 'Memory'),
+      h('dt', {}, 'Content'), h('dd', {}, contentBlock(memory.value)),
+      h('dt', {}, 'Created'), h('dd', {}, time(memory.created_at)),
+      h('dt', {}, 'Updated'), h('dd', {}, time(memory.updated_at)),
+      h('dt', {}, 'TTL'), h('dd', {}, ttlText(memory))),
+    h('div', { class: 'actions' },
+      h('button', { type: 'button', onclick: onEdit }, 'Edit'),
+      h('button', { type: 'button', class: 'danger', onclick: onDelete }, 'Delete')));
+}
+
+// A modal <dialog>: focus moves into it, Escape cancels, Cancel is the default button.
+function confirmDelete(view, key, dotted) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { 'aria-labelledby': 'confirm-title' },
+      h('h2', { id: 'confirm-title' }, `Delete ${key}?`),
+      h('p', {}, `It leaves ${dotted} and every search. Its history stays, so it can be `
+        + 'restored.'),
+      h('form', { method: 'dialog', class: 'actions' },
+        h('button', { value: 'cancel', class: 'secondary', autofocus: true }, 'Cancel'),
+        h('button', { value: 'delete', class: 'danger' }, 'Delete memory')));
+    dialog.addEventListener('close', () => {
+      dialog.remove();
+      resolve(dialog.returnValue === 'delete');
+    });
+    view.append(dialog);
+    dialog.showModal();
+  });
+}
