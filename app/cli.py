@@ -19,9 +19,12 @@ from app.auth.schemas import KeyCreate
 from app.config import Settings
 from app.errors import AppError
 from app.lifecycle.embedding_model import EmbeddingModelMismatch
+from app.main import create_app
 from app.memories.namespaces import parse_dotted
+from app.observability.logging import configure_logging
 from app.repositories.api_keys import KeyRecord
 from app.runtime import Runtime, open_runtime
+from app.shutdown import DrainingServer
 from app.store.embedders import EmbedderUnavailable
 
 cli = typer.Typer(help="Long-term memory for LLM agents.", no_args_is_help=True,
@@ -66,8 +69,13 @@ def _progress() -> Progress:
 def serve() -> None:
     """Start the HTTP server on HOST:PORT (embedded Postgres when DATABASE_URL is unset)."""
     settings = Settings()
-    uvicorn.run("app.main:create_app", factory=True, host=settings.host, port=settings.port,
-                log_level=settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
+    app = create_app(settings)
+    # Our middleware logs each request once, with its id: uvicorn's access log is off, and
+    # log_config=None leaves uvicorn's own records to our handler.
+    config = uvicorn.Config(app, host=settings.host, port=settings.port,
+                            log_level=settings.log_level, log_config=None, access_log=False)
+    DrainingServer(config, app, settings.shutdown_grace_seconds).run()
 
 
 @cli.command()

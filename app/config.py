@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Operations (app/observability): "auto" logs JSON unless stderr is a terminal.
+    log_format: Literal["auto", "json", "text"] = "auto"
+    metrics_enabled: bool = True  # GET /metrics (no API key needed); false answers 404
     max_body_bytes: int = Field(1_048_576, ge=1024)
     max_import_bytes: int = Field(1_073_741_824, ge=1024)
     # Abuse limits (app/limits): per-key token bucket (0 = off; in-process, per process),

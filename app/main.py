@@ -13,6 +13,7 @@ from app.api import history as history_api
 from app.api import jobs as jobs_api
 from app.api import keys as keys_api
 from app.api import memories as memories_api
+from app.api import metrics as metrics_api
 from app.api import namespaces as namespaces_api
 from app.api import profiles as profiles_api
 from app.api import runs as runs_api
@@ -28,6 +29,7 @@ from app.extraction.llm import LLMClient
 from app.limits.idempotency import Idempotency
 from app.limits.rate_limit import RateLimit
 from app.mcp_server import MCP_PATH, McpEndpoint
+from app.observability.middleware import RequestObservability
 from app.runtime import open_runtime
 from app.store.embedders import Embedder
 
@@ -58,6 +60,7 @@ ROUTERS = [
 ]
 PUBLIC_ROUTERS = [
     health_api.router,
+    metrics_api.router,  # scrapers hold no key; METRICS_ENABLED=false turns it off
     ui_api.router,  # the memory browser's static files; its API calls carry the key
 ]
 
@@ -79,6 +82,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app = FastAPIOffline(title="memory-service", version="0.1.0", description=DESCRIPTION,
                          lifespan=lifespan)
     app.state.settings = settings
+    app.state.draining = False  # set on SIGTERM (app/shutdown.py): /readyz answers 503
     install_error_handler(app)
     # Middleware added last runs first: rate limit, then body size, then idempotency.
     app.add_middleware(Idempotency, pool=lambda: app.state.runtime.pool, settings=settings)
@@ -87,6 +91,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     if settings.rate_limit_per_minute:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute,
                            burst=settings.rate_limit_burst)
+    # Outermost: every answer, the limits' own included, gets a request id, a metric, a log.
+    app.add_middleware(RequestObservability, routes=lambda: app.routes)
     for router in ROUTERS:
         app.include_router(router, dependencies=[Depends(authenticate)],
                            responses=AUTH_RESPONSES)

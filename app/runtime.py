@@ -102,7 +102,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             llm = owned_llm = create_llm_client(settings)
         extraction = ExtractionService(store, llm, settings)
         jobs = JobService(pool, extraction, settings)
-        queue = jobs.queue = JobQueue(url, settings, jobs.run)
+        queue = jobs.queue = JobQueue(url, settings, jobs.run, jobs.hand_back)
         await queue.open()
         if background:
             await queue.start_worker()

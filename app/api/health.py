@@ -1,6 +1,6 @@
 """Liveness and readiness probes."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from app.api.deps import RuntimeDep
@@ -16,7 +16,10 @@ async def livez() -> dict[str, str]:
 
 @router.get("/readyz", summary="The database is reachable and fully migrated",
             responses={503: {"description": "Not ready; detail says why"}})
-async def readyz(runtime: RuntimeDep) -> JSONResponse:
+async def readyz(request: Request, runtime: RuntimeDep) -> JSONResponse:
+    if request.app.state.draining:  # first, so load balancers stop sending work at once
+        return JSONResponse({"detail": "shutting down: finishing running jobs"},
+                            status_code=503)
     try:
         async with runtime.pool.connection(timeout=5) as conn:
             pending = await pending_migrations(conn)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from app.config import Settings
 from app.errors import AppError
+from app.observability.metrics import count_llm_tokens, measure_llm_call
 
 # Sent when no key is configured, so keyless OpenAI-compatible servers (Ollama, vLLM, a proxy)
 # work; a real provider answers it with a 401, reported as a permanent LLMError.
@@ -116,6 +117,7 @@ class _BaseClient:
     def _account(self, prompt_tokens: int | None, completion_tokens: int | None) -> None:
         self.prompt_tokens += prompt_tokens or 0
         self.completion_tokens += completion_tokens or 0
+        count_llm_tokens(self.model, prompt_tokens or 0, completion_tokens or 0)
 
 
 class OpenAILLMClient(_BaseClient):
@@ -137,6 +139,7 @@ class OpenAILLMClient(_BaseClient):
     async def aclose(self) -> None:
         await self._client.close()
 
+    @measure_llm_call
     async def call_tool(self, *, system: str, user: str, tool_name: str,
                         tool_description: str, parameters: dict[str, Any]) -> ToolCallResult:
         self.calls += 1
@@ -210,6 +213,7 @@ class AnthropicLLMClient(_BaseClient):
     async def aclose(self) -> None:
         await self._client.close()
 
+    @measure_llm_call
     async def call_tool(self, *, system: str, user: str, tool_name: str,
                         tool_description: str, parameters: dict[str, Any]) -> ToolCallResult:
         self.calls += 1

@@ -7,34 +7,60 @@ It has its own small pool. Deferring and cancelling take our connection, so a su
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 
 import procrastinate
+from procrastinate.job_context import AbortReason
+from procrastinate.jobs import Job
 from psycopg import AsyncConnection
 
 from app.config import Settings
+from app.observability import context as log_context
+from app.observability import metrics
 
 log = logging.getLogger(__name__)
 
 TASK_NAME = "extract_memories"
+# After the grace period, the time aborted runs get to go back to the queue.
+HAND_BACK_SECONDS = 5.0
 
 
 class RetryLater(Exception):
     """Raised by a run that failed transiently: procrastinate schedules another attempt."""
 
 
+class Interrupted(Exception):
+    """A run stopped by the server's shutdown: it goes back to the queue, due at once."""
+
+
+class _Retry(procrastinate.RetryStrategy):
+    """RetryLater within the attempt limit; an interrupted run always goes back (procrastinate
+    would otherwise mark a job aborted at shutdown as finished, and it would never run)."""
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job
+                           ) -> procrastinate.RetryDecision | None:
+        if isinstance(exception, Interrupted):
+            return procrastinate.RetryDecision(retry_in={"seconds": 0})
+        return super().get_retry_decision(exception=exception, job=job)
+
+
 class JobQueue:
-    def __init__(self, url: str, settings: Settings,
-                 run: Callable[[str], Awaitable[None]]) -> None:
+    def __init__(self, url: str, settings: Settings, run: Callable[[str], Awaitable[str]],
+                 hand_back: Callable[[str], Awaitable[None]]) -> None:
+        """`run(job_id)` runs one attempt and says how it ended; `hand_back(job_id)` marks a
+        run interrupted by shutdown as queued again."""
         self.settings = settings
+        self._run = run
+        self._hand_back = hand_back
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(
             conninfo=url, min_size=1, max_size=2 + settings.extraction_concurrency))
 
-        @self.app.task(name=TASK_NAME, retry=procrastinate.RetryStrategy(
+        @self.app.task(name=TASK_NAME, pass_context=True, retry=_Retry(
             max_attempts=settings.job_max_attempts, wait=int(settings.job_retry_wait_seconds),
             retry_exceptions={RetryLater}))
-        async def extract_memories(job_id: str) -> None:
-            await run(job_id)
+        async def extract_memories(job_context: procrastinate.JobContext, job_id: str) -> None:
+            await self._run_one(job_context, job_id)
 
         self._task = extract_memories
         self._worker: asyncio.Task | None = None
@@ -61,6 +87,17 @@ class JobQueue:
         exc = None if self._worker.cancelled() else self._worker.exception()
         return f"extraction worker stopped: {exc!r}" if exc else "extraction worker stopped"
 
+    async def drain(self) -> None:
+        """Stop taking jobs, due or not; running ones get SHUTDOWN_GRACE_SECONDS to finish,
+        then are handed back to the queue. Cancelling procrastinate's worker task is its
+        graceful stop."""
+        tasks = [t for t in (self._reaper, self._worker) if t is not None]
+        for task in tasks:
+            task.cancel()
+        if tasks:
+            await asyncio.wait(tasks, timeout=self.settings.shutdown_grace_seconds
+                               + HAND_BACK_SECONDS)
+
     async def close(self) -> None:
         for task in (self._reaper, self._worker):
             if task is not None:
@@ -76,6 +113,35 @@ class JobQueue:
     async def cancel(self, conn: AsyncConnection, queue_job_id: int, *, abort: bool) -> bool:
         return await self.app.job_manager.cancel_job_by_id_async(
             queue_job_id, abort=abort, connection=conn)
+
+    async def _run_one(self, job_context: procrastinate.JobContext, job_id: str) -> None:
+        token = log_context.job_id.set(job_id)  # on every log line of this run
+        started = time.perf_counter()
+        outcome = "error"
+        try:
+            outcome = await self._run(job_id)
+        except RetryLater:
+            outcome = "retried"
+            raise
+        except asyncio.CancelledError:
+            if job_context.abort_reason() is not AbortReason.SHUTDOWN:
+                outcome = "cancelled"  # cancelled or superseded on request
+                raise
+            outcome = "interrupted"
+            log.warning("job %s interrupted by shutdown: back in the queue", job_id)
+            try:
+                await self._hand_back(job_id)
+            except Exception:  # its record stays "running"; the next run claims it anyway
+                log.exception("could not mark job %s as queued again", job_id)
+            raise Interrupted(job_id) from None
+        finally:
+            seconds = time.perf_counter() - started
+            metrics.observe_job(outcome, seconds)
+            # One line per run, like one per request; re-checks of a waiting job are quiet.
+            log.log(logging.DEBUG if outcome in ("waiting", "skipped") else logging.INFO,
+                    "extraction job %s %s", job_id, outcome,
+                    extra={"outcome": outcome, "duration_ms": round(seconds * 1000, 3)})
+            log_context.job_id.reset(token)
 
     async def _requeue_stalled_forever(self) -> None:
         """Jobs whose worker died (a killed process) go back to the queue."""

@@ -77,16 +77,17 @@ class JobService:
                 await also(conn, job)
             return job
 
-    async def run(self, job_id: str) -> None:
-        """One attempt, called by the worker. Changes and the job's success commit together,
-        so a job re-run after a crash never applies twice."""
+    async def run(self, job_id: str) -> str:
+        """One attempt, called by the worker; answers how it ended (a metric's label).
+        Changes and the job's success commit together, so a job re-run after a crash never
+        applies twice."""
         ident = uuid.UUID(job_id)
         async with self.pool.connection() as conn:
             if await self._wait_for_earlier(conn, ident):
-                return
+                return "waiting"
             job = await jobs_sql.start_job(conn, ident)
         if job is None:
-            return  # finished, cancelled or superseded before it started
+            return "skipped"  # finished, cancelled or superseded before it started
         request = ExtractionJobRequest.model_validate(job.request)
 
         async def succeed(conn: AsyncConnection, result: ExtractionResult) -> None:
@@ -100,6 +101,7 @@ class JobService:
                                           finalize=succeed, background=True)
         except NoLongerRunning:
             log.info("job %s was cancelled while running; its changes were discarded", job_id)
+            return "cancelled"
         except LLMError as exc:
             if exc.transient and job.attempts < self.settings.job_max_attempts:
                 await self._update(jobs_sql.requeue, ident, f"attempt {job.attempts}: {exc.detail}")
@@ -111,6 +113,14 @@ class JobService:
             log.exception("job %s failed", job_id)
             await self._update(jobs_sql.finish, ident, "failed",
                                error=f"internal error: {type(exc).__name__}: {exc}")
+        else:
+            return "succeeded"
+        return "failed"
+
+    async def hand_back(self, job_id: str) -> None:
+        """A run interrupted by shutdown is queued again: the next worker runs it."""
+        await self._update(jobs_sql.requeue, uuid.UUID(job_id),
+                           "interrupted by a server shutdown; it runs again")
 
     async def get(self, job_id: uuid.UUID) -> JobRecord:
         async with self.pool.connection() as conn:

@@ -4,6 +4,7 @@ import asyncio
 from typing import Protocol
 
 from app.config import Settings
+from app.observability.metrics import measure_embed
 
 # Dimensions of well-known OpenAI models; anything else is measured with one probe call.
 _OPENAI_DIMS = {
@@ -38,6 +39,7 @@ class FastEmbedEmbedder:
         self.dims = len(next(iter(self._model.embed(["dimension probe"]))))
         self.calls = 0
 
+    @measure_embed
     async def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
@@ -72,6 +74,7 @@ class OpenAIEmbedder:
         if not self.dims:
             self.dims = len((await self.embed(["dimension probe"]))[0])
 
+    @measure_embed
     async def embed(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self._batch_size):

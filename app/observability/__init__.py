@@ -1,0 +1,1 @@
+"""What an operator sees: Prometheus metrics, JSON logs carrying a request or job id."""

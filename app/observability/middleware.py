@@ -1,0 +1,91 @@
+"""Per request: an id, a metric and one log line. Pure ASGI, so streamed responses
+(/v1/export) pass through untouched; outermost, so answers the limits' middleware give
+themselves (413, 429, idempotent replays) are counted and logged too."""
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from starlette.routing import BaseRoute, Match
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.observability import context, metrics
+
+log = logging.getLogger("app.request")
+
+# Probes and scrapes arrive every few seconds: logged at debug level, not info.
+QUIET_ROUTES = frozenset({"/livez", "/readyz", "/metrics"})
+CLIENT_CLOSED = 499  # nginx's status for a request whose client left before the answer
+_HEADER = context.REQUEST_ID_HEADER.encode()
+
+
+class RequestObservability:
+    def __init__(self, app: ASGIApp, routes: Callable[[], Sequence[BaseRoute]]) -> None:
+        self.app = app
+        self.routes = routes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = context.accept_request_id(dict(scope["headers"]).get(_HEADER))
+        token = context.request_id.set(request_id)
+        started = time.perf_counter()
+        status: int | None = None
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != _HEADER]
+                message = {**message, "headers": [*headers, (_HEADER, request_id.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Logged here, once, with the request id; the client gets the id to quote.
+            log.exception("unhandled error")
+            if status is not None:
+                raise  # mid-response: only the server can end the connection
+            await _send_internal_error(send_with_id)
+        finally:
+            self._record(scope, CLIENT_CLOSED if status is None else status,
+                         time.perf_counter() - started)
+            context.request_id.reset(token)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = self._route_template(scope)
+        metrics.observe_request(scope["method"], route, status, seconds)
+        fields = {"method": scope["method"], "route": route, "status": status,
+                  "duration_ms": round(seconds * 1000, 3)}
+        principal = (scope.get("state") or {}).get("principal")  # set by app/auth
+        if getattr(principal, "key_id", None):
+            fields["key_id"] = principal.key_id
+        log.log(logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
+                "%s %s %d %.1f ms", scope["method"], route, status, seconds * 1000, extra=fields)
+
+    def _route_template(self, scope: Scope) -> str:
+        """The template of the route that served the request ("/v1/memories/{key}"), never
+        the path. Requests answered before routing (413, 429, replays) are matched here."""
+        route = scope.get("route")
+        if route is None:
+            partial = None
+            for candidate in self.routes():
+                match, _ = candidate.matches(scope)
+                if match is Match.FULL:
+                    route = candidate
+                    break
+                if match is Match.PARTIAL and partial is None:
+                    partial = candidate  # the path matches, not the method (405)
+            route = route or partial
+        return getattr(route, "path", None) or metrics.UNMATCHED_ROUTE
+
+
+async def _send_internal_error(send: Send) -> None:
+    body = json.dumps({"detail": "internal server error"}).encode()
+    await send({"type": "http.response.start", "status": 500,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
