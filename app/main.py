@@ -71,10 +71,9 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with open_runtime(settings, embedder=embedder, llm=llm,
-                                background=True) as runtime:
+        async with open_runtime(settings, embedder=embedder, llm=llm, background=True,
+                                exposed_host=settings.host) as runtime:
             app.state.runtime = runtime
-            await runtime.keys.check_exposure(settings.host)
             async with mcp.run():  # the MCP session manager lives as long as the runtime
                 yield
 

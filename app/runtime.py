@@ -67,10 +67,11 @@ def database_url(settings: Settings) -> str:
 @contextlib.asynccontextmanager
 async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
                        llm: LLMClient | None = None, migrate_schema: bool | None = None,
-                       background: bool = False,
-                       check_model: bool = True) -> AsyncIterator[Runtime]:
+                       background: bool = False, check_model: bool = True,
+                       exposed_host: str | None = None) -> AsyncIterator[Runtime]:
     """Open everything; `background` also runs the workers a server runs (TTL sweeper,
-    extraction worker). `check_model` refuses a database whose vectors another embedding
+    extraction worker). `exposed_host` refuses to serve it with no API key unless it is
+    loopback. `check_model` refuses a database whose vectors another embedding
     model made (off only for `reindex`, which fixes exactly that)."""
     url = await asyncio.to_thread(database_url, settings)
     pool = await open_pool(url, min_size=settings.db_pool_min_size,
@@ -93,6 +94,9 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             await migrate(url, store)
         if check_model and (migrated or await schema_ready(pool)):
             await check_embedding_model(pool, embedder)
+        keys = KeyService(pool, settings)
+        if exposed_host is not None:  # before any worker starts: a refusal leaves none behind
+            await keys.check_exposure(exposed_host)
         if background:
             tasks.append(asyncio.create_task(
                 sweep_expired_forever(store, settings.ttl_sweep_interval_seconds),
@@ -115,7 +119,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             reindex=ReindexService(pool, embedder, settings.embedding_batch_size * 4),
             tools=ToolService(memories, jobs, settings),
             profiles=profiles, runs=RunService(pool, jobs, profiles),
-            keys=KeyService(pool, settings),
+            keys=keys,
         )
     finally:
         for task in tasks:

@@ -196,6 +196,7 @@ class FakeLLMServer:
         self.completion_tokens = 0
         self.in_flight = 0  # LLM requests being answered now
         self.max_in_flight = 0  # the most at once since the last reset
+        self._generation = 0
         self._lock = threading.Lock()
         self._queue: list[list[Any]] = []  # [responder, remaining uses]
         self._default: Any = None
@@ -223,7 +224,10 @@ class FakeLLMServer:
             self._default = None
             self.requests.clear()
             self.calls = self.failures = self.prompt_tokens = self.completion_tokens = 0
-            self.max_in_flight = self.in_flight
+            # Requests of an earlier test may still be held (a delayed answer whose client is
+            # gone): they belong to that test's generation and are no longer counted.
+            self._generation += 1
+            self.in_flight = self.max_in_flight = 0
 
     @property
     def pending(self) -> int:
@@ -330,13 +334,15 @@ class FakeLLMServer:
 
     async def answer(self, provider: str, request: Request) -> JSONResponse:
         with self._lock:
+            generation = self._generation
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
             return await self._answer(provider, request)
         finally:
             with self._lock:
-                self.in_flight -= 1
+                if generation == self._generation:
+                    self.in_flight -= 1
 
     async def _answer(self, provider: str, request: Request) -> JSONResponse:
         body = await request.json()
