@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.api.deps import HistoryServiceDep
 from app.api.memories import NamespaceQuery, to_memory
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
 from app.errors import NotFound
@@ -14,7 +15,7 @@ from app.history.service import HistoryService
 from app.memories.namespaces import parse_dotted
 from app.memories.schemas import Memory
 
-router = APIRouter(prefix="/v1/history", tags=["history"])
+router = APIRouter(prefix="/v1/history", tags=["history"], dependencies=[STORABLE_TEXT])
 
 
 @router.get("", response_model=HistoryPage, summary="A memory's changes, newest first")
@@ -27,15 +28,22 @@ async def item_history(namespace: NamespaceQuery, key: Annotated[str, Query(min_
     return HistoryPage(changes=[ChangeOut.from_change(c) for c in changes])
 
 
-@router.get("/{change_id}", response_model=ChangeOut, summary="One change")
-async def get_change(change_id: int, history: HistoryServiceDep,
+NO_CHANGE = {404: {"description": "No such change (or not readable with this key)"}}
+# Change ids are Postgres bigints: a larger number could never name one.
+ChangeId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+@router.get("/{change_id}", response_model=ChangeOut, summary="One change",
+            responses=NO_CHANGE)
+async def get_change(change_id: ChangeId, history: HistoryServiceDep,
                      principal: PrincipalDep) -> ChangeOut:
     return ChangeOut.from_change(await readable_change(history, principal, change_id))
 
 
-@router.post("/{change_id}/restore", response_model=Memory,
+@router.post("/{change_id}/restore", response_model=Memory, responses=NO_CHANGE,
              summary="Restore the memory as it was after this change (before it, for a delete)")
-async def restore(change_id: int, history: HistoryServiceDep, principal: PrincipalDep) -> Memory:
+async def restore(change_id: ChangeId, history: HistoryServiceDep,
+                  principal: PrincipalDep) -> Memory:
     principal.require_write((await readable_change(history, principal, change_id)).namespace)
     return to_memory(await history.restore(change_id))
 

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import JobServiceDep
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
 from app.errors import NotFound
@@ -13,7 +14,7 @@ from app.jobs.schemas import Job, JobList, JobStatus
 from app.jobs.service import JobService
 from app.memories.namespaces import parse_dotted
 
-router = APIRouter(prefix="/v1/jobs", tags=["extraction"])
+router = APIRouter(prefix="/v1/jobs", tags=["extraction"], dependencies=[STORABLE_TEXT])
 
 
 @router.get("", response_model=JobList, summary="List extraction jobs, newest first")
@@ -31,12 +32,17 @@ async def list_jobs(jobs: JobServiceDep, principal: PrincipalDep,
     return JobList(jobs=[Job.from_record(j) for j in found])
 
 
-@router.get("/{job_id}", response_model=Job, summary="Read a job and its result")
+NO_JOB = {404: {"description": "No such job (or not readable with this key)"}}
+
+
+@router.get("/{job_id}", response_model=Job, summary="Read a job and its result",
+            responses=NO_JOB)
 async def get_job(job_id: uuid.UUID, jobs: JobServiceDep, principal: PrincipalDep) -> Job:
     return Job.from_record(await readable_job(jobs, principal, job_id))
 
 
-@router.post("/{job_id}/cancel", response_model=Job, summary="Cancel a queued or running job")
+@router.post("/{job_id}/cancel", response_model=Job, summary="Cancel a queued or running job",
+             responses={**NO_JOB, 409: {"description": "The job already finished"}})
 async def cancel_job(job_id: uuid.UUID, jobs: JobServiceDep, principal: PrincipalDep) -> Job:
     principal.require_write((await readable_job(jobs, principal, job_id)).namespace)
     return Job.from_record(await jobs.cancel(job_id))

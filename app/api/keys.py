@@ -4,10 +4,11 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import AdminDep, KeyServiceDep
 from app.auth.schemas import KeyCreate, KeyCreated, KeyList, KeyOut
 
-router = APIRouter(prefix="/v1/keys", tags=["keys (admin)"])
+router = APIRouter(prefix="/v1/keys", tags=["keys (admin)"], dependencies=[STORABLE_TEXT])
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=KeyCreated,
@@ -24,6 +25,7 @@ async def list_keys(keys: KeyServiceDep, _: AdminDep,
                          for r in await keys.list(include_revoked=include_revoked)])
 
 
-@router.delete("/{key_id}", response_model=KeyOut, summary="Revoke an API key")
+@router.delete("/{key_id}", response_model=KeyOut, summary="Revoke an API key",
+               responses={404: {"description": "No API key with this id"}})
 async def revoke_key(key_id: uuid.UUID, keys: KeyServiceDep, _: AdminDep) -> KeyOut:
     return KeyOut.from_record(await keys.revoke(key_id))

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import MemoryServiceDep
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.limits.idempotency import IDEMPOTENT
 from app.memories.namespaces import parse_dotted, validate_namespace
@@ -13,7 +14,7 @@ from app.memories.values import as_memory_value, memory_value
 from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
 
-router = APIRouter(prefix="/v1/memories", tags=["memories"])
+router = APIRouter(prefix="/v1/memories", tags=["memories"], dependencies=[STORABLE_TEXT])
 
 API = Origin("api")
 
@@ -38,7 +39,8 @@ async def create_memory(body: MemoryCreate, memories: MemoryServiceDep,
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=list[Memory],
              summary="Create many memories at once (embedded in batches)",
-             dependencies=[IDEMPOTENT])
+             dependencies=[IDEMPOTENT],
+             responses={409: {"description": "A key already exists in its namespace"}})
 async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep,
                           principal: PrincipalDep) -> list[Memory]:
     created = await memories.create_many([

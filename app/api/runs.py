@@ -9,10 +9,12 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.api.deps import RunServiceDep
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.runs.schemas import Run, RunCreate, RunStatus, Thread, ThreadCreate, ThreadPatch
+from app.runs.service import JOIN_TIMEOUT_SECONDS
 
-router = APIRouter(tags=["runs (LangGraph API)"])
+router = APIRouter(tags=["runs (LangGraph API)"], dependencies=[STORABLE_TEXT])
 
 CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown assistant_id (the known profiles are listed), or a thread "
@@ -22,6 +24,10 @@ CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
           "option (command, checkpoint, interrupts, webhook)"},
     503: {"description": "No LLM configured (LLM_MODEL)"},
 }
+
+
+NO_THREAD = {404: {"description": "No such thread (or another API key's)"}}
+NO_RUN = {404: {"description": "No such thread, or no such run on it"}}
 
 
 def _created(run: Run, response: Response) -> Run:
@@ -53,7 +59,7 @@ async def create_stateless_run(body: RunCreate, runs: RunServiceDep, principal: 
     return _created(await runs.create(None, body, principal), response)
 
 
-@router.get("/threads/{thread_id}/runs", response_model=list[Run],
+@router.get("/threads/{thread_id}/runs", response_model=list[Run], responses=NO_THREAD,
             summary="List a thread's runs, newest first")
 async def list_runs(thread_id: str, runs: RunServiceDep, principal: PrincipalDep,
                     limit: Annotated[int, Query(ge=1)] = 10,
@@ -63,7 +69,7 @@ async def list_runs(thread_id: str, runs: RunServiceDep, principal: PrincipalDep
 
 
 @router.get("/threads/{thread_id}/runs/{run_id}", response_model=Run, summary="Read a run",
-            responses={404: {"description": "No such run on this thread"}})
+            responses=NO_RUN)
 async def get_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
                   principal: PrincipalDep) -> Run:
     return await runs.get(thread_id, run_id, principal)
@@ -75,7 +81,7 @@ async def get_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
              description="`action` interrupt and rollback are the same here: an extraction "
              "commits all or nothing, so there is no partial progress to keep. The run is "
              "final when this answers, so `wait=1` (200) only changes the status code.",
-             responses={409: {"description": "The run already finished"}})
+             responses={**NO_RUN, 409: {"description": "The run already finished"}})
 async def cancel_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
                      principal: PrincipalDep, response: Response,
                      wait: bool = False,
@@ -88,6 +94,8 @@ async def cancel_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
 
 @router.get("/threads/{thread_id}/runs/{run_id}/join", response_model=dict[str, Any],
             summary="Wait for a run to finish; its extraction result",
+            responses={**NO_RUN, 409: {"description": "Still unfinished after "
+                                       f"{JOIN_TIMEOUT_SECONDS:.0f} s; join again"}},
             description="Success: the extraction result (created, updated, deleted...). "
             "Error or interrupted: `{\"__error__\": {\"error\": status, \"message\": ...}}`.")
 async def join_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
@@ -97,18 +105,21 @@ async def join_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
 
 @router.post("/threads", response_model=Thread, summary="Create a thread (with metadata that "
              "fills namespace templates, e.g. user_id)",
-             responses={409: {"description": "The thread exists (if_exists \"raise\")"}})
+             responses={404: {"description": "The thread exists and is another API key's "
+                              "(if_exists \"do_nothing\")"},
+                        409: {"description": "The thread exists (if_exists \"raise\")"}})
 async def create_thread(body: ThreadCreate, runs: RunServiceDep,
                         principal: PrincipalDep) -> Thread:
     return await runs.create_thread(body, principal)
 
 
-@router.get("/threads/{thread_id}", response_model=Thread, summary="Read a thread")
+@router.get("/threads/{thread_id}", response_model=Thread, summary="Read a thread",
+            responses=NO_THREAD)
 async def get_thread(thread_id: str, runs: RunServiceDep, principal: PrincipalDep) -> Thread:
     return await runs.get_thread(thread_id, principal)
 
 
-@router.patch("/threads/{thread_id}", response_model=Thread,
+@router.patch("/threads/{thread_id}", response_model=Thread, responses=NO_THREAD,
               summary="Merge metadata into a thread")
 async def update_thread(thread_id: str, body: ThreadPatch, runs: RunServiceDep,
                         principal: PrincipalDep) -> Thread:

@@ -15,13 +15,14 @@ from app.api.store_schemas import (
     StoreSearchItem,
     StoreSearchResponse,
 )
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.scopes import list_readable_namespaces
 from app.errors import BadRequest
 from app.memories.namespaces import parse_dotted
 from app.repositories.history import Origin
 
-router = APIRouter(prefix="/store", tags=["store (LangGraph API)"])
+router = APIRouter(prefix="/store", tags=["store (LangGraph API)"], dependencies=[STORABLE_TEXT])
 STORE_API = Origin("store")
 
 
@@ -35,7 +36,8 @@ async def put_item(body: StorePut, memories: MemoryServiceDep,
 
 
 @router.get("/items", response_model=StoreItem | None,
-            summary="Get an item (null when it does not exist)")
+            summary="Get an item (null when it does not exist)",
+            responses={400: {"description": "namespace or key is missing"}})
 async def get_item(
     memories: MemoryServiceDep,
     principal: PrincipalDep,

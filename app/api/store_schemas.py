@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.memories.values import MAX_TTL_MINUTES
 from app.repositories.rows import StoredItem
 
 
@@ -18,7 +19,8 @@ class StorePut(BaseModel):
     value: dict[str, Any]
     index: bool | list[str] | None = Field(
         None, description="false: not searchable; a list of field paths: embed those fields")
-    ttl: float | None = Field(None, description="Minutes until the item expires")
+    ttl: float | None = Field(None, gt=0, le=MAX_TTL_MINUTES,
+                              description="Minutes until the item expires (at most 1000 years)")
 
 
 class StoreDelete(BaseModel):

@@ -5,11 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import ToolServiceDep
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.repositories.history import Origin
 from app.tools.schemas import FormatName, ToolCallRequest, ToolCallResult, ToolDefinitions
 
-router = APIRouter(prefix="/v1/tools", tags=["tools"])
+router = APIRouter(prefix="/v1/tools", tags=["tools"], dependencies=[STORABLE_TEXT])
 TOOL_API = Origin("tool")
 
 
@@ -20,7 +21,10 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-@router.get("", response_model=ToolDefinitions,
+UNKNOWN_TOOL = {404: {"description": "No tool of that name"}}
+
+
+@router.get("", response_model=ToolDefinitions, responses=UNKNOWN_TOOL,
             summary="Tool definitions (OpenAI or Anthropic format) for manage_memory and "
                     "search_memory")
 async def tool_definitions(
@@ -39,6 +43,8 @@ async def tool_definitions(
 
 
 @router.post("/execute", response_model=ToolCallResult,
+             responses={404: {"description": "No tool of that name, or no memory with the "
+                              "id the call names"}},
              summary="Run a tool call the model made; answers with the tool message content")
 async def execute_tool(body: ToolCallRequest, tools_service: ToolServiceDep,
                        principal: PrincipalDep) -> ToolCallResult:

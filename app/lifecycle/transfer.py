@@ -13,6 +13,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from app.errors import AppError
 from app.memories.namespaces import validate_namespace
+from app.memories.storable import first_unstorable
+from app.memories.values import MAX_TTL_MINUTES
 from app.repositories import lifecycle as lifecycle_sql
 from app.repositories.history import Origin
 from app.store.memory_store import MemoryStore
@@ -143,8 +145,12 @@ def _parse(number: int, raw: str) -> _Line:
     if not isinstance(value, dict):
         raise ValueError("'value' must be a JSON object")
     ttl = data.get("ttl_minutes", data.get("ttl"))
-    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int | float) or ttl <= 0):
-        raise ValueError("'ttl_minutes' must be a positive number of minutes")
+    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int | float)
+                            or not 0 < ttl <= MAX_TTL_MINUTES):
+        raise ValueError(f"'ttl_minutes' must be a positive number of minutes, at most "
+                         f"{MAX_TTL_MINUTES} (1000 years)")
+    if problem := first_unstorable({"namespace": labels, "key": key, "value": value}, ""):
+        raise ValueError(problem)
     return _Line(number, validate_namespace(labels), key, value, ttl,
                  data.get("index", True) is not False,
                  _TIME.validate_python(data["created_at"]) if data.get("created_at") else None,

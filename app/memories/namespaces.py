@@ -3,6 +3,7 @@
 from collections.abc import Sequence
 
 from app.errors import InvalidInput
+from app.memories.storable import unstorable
 
 MAX_DEPTH = 16
 MAX_LABEL_LENGTH = 256
@@ -20,6 +21,9 @@ def validate_namespace(labels: Sequence[str], *, field: str = "namespace",
             raise InvalidInput(f"{field} labels must be non-empty strings, got {label!r}")
         if "." in label:
             raise InvalidInput(f"{field} label {label!r} contains '.', which separates labels")
+        if problem := unstorable(label):
+            raise InvalidInput(f"{field} label contains {problem}, which cannot be stored; "
+                               "remove it")
         if len(label) > MAX_LABEL_LENGTH:
             raise InvalidInput(f"{field} label is longer than {MAX_LABEL_LENGTH} characters")
     if labels and labels[0] == "langgraph":

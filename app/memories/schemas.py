@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.memories.values import DEFAULT_KIND
+from app.memories.values import DEFAULT_KIND, MAX_TTL_MINUTES
 from app.repositories.rows import StoredItem
 from app.search.config import SearchMode
 
@@ -21,8 +21,8 @@ Content = Annotated[
 ]
 Ttl = Annotated[
     float | None,
-    Field(gt=0, description="Minutes until the memory expires (refreshed when read); "
-          "null keeps it forever", examples=[None]),
+    Field(gt=0, le=MAX_TTL_MINUTES, description="Minutes until the memory expires (refreshed "
+          "when read), at most 1000 years; null keeps it forever", examples=[None]),
 ]
 
 

@@ -8,7 +8,8 @@ from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, Search
 from app.config import Settings
 from app.errors import InvalidInput, NotFound
 from app.limits.caps import check_page
-from app.memories.namespaces import validate_namespace
+from app.memories.namespaces import MAX_DEPTH, validate_namespace
+from app.memories.values import MAX_TTL_MINUTES
 from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
 from app.search import SearchConfig, parse_mode
@@ -119,6 +120,9 @@ class MemoryService:
         if suffix:
             conditions.append(MatchCondition("suffix", validate_namespace(
                 suffix, field="suffix", allow_empty=True)))
+        # No namespace is deeper than MAX_DEPTH: a larger max_depth truncates nothing, and
+        # this keeps it within what the database's integers hold.
+        max_depth = min(max_depth, MAX_DEPTH) if max_depth is not None else None
         op = ListNamespacesOp(tuple(conditions), max_depth, limit, offset)
         return await self.store.list_namespaces_op(op)
 
@@ -131,8 +135,9 @@ class MemoryService:
             raise InvalidInput("key must be a non-empty string")
         if not isinstance(value, dict):
             raise InvalidInput("value must be a JSON object")
-        if ttl is not None and ttl <= 0:
-            raise InvalidInput("ttl is in minutes and must be greater than 0")
+        if ttl is not None and not 0 < ttl <= MAX_TTL_MINUTES:
+            raise InvalidInput("ttl is in minutes and must be greater than 0 and at most "
+                               f"{MAX_TTL_MINUTES} (1000 years); null keeps it forever")
         return PutOp(namespace, key, value, None if index is True else index, ttl)
 
     def check_page(self, limit: int, offset: int) -> None:

@@ -3,6 +3,9 @@
 from typing import Any
 
 DEFAULT_KIND = "Memory"
+# TTLs are minutes; 1000 years keeps now() + ttl within what Postgres intervals and
+# timestamps hold (a larger one failed there as a 500).
+MAX_TTL_MINUTES = 1000 * 365 * 24 * 60
 
 
 def memory_value(kind: str, content: str | dict[str, Any]) -> dict[str, Any]:

@@ -80,13 +80,22 @@ async def test_bad_lines_are_rejected_by_number_and_good_ones_land(client):
         json.dumps({"namespace": NS, "key": "k", "value": {}, "created_at": "yesterday"}),
         "",
         json.dumps({"namespace": NS, "key": "good2", "value": {"content": "two"}}),
+        # text Postgres cannot store, and a TTL past any date it can hold
+        json.dumps({"namespace": NS, "key": "k", "value": {"content": "a\x00b"}}),
+        json.dumps({"namespace": NS, "key": "k\ud800", "value": {}}),
+        json.dumps({"namespace": NS, "key": "k", "value": {}, "ttl_minutes": 1e12}),
     ])
     report = await import_(client, body)
     assert report["inserted"] == 2
     assert [(r["line"], r["error"].split(":")[0]) for r in report["rejected"]] == [
         (2, "not JSON"), (3, "namespace cannot start with 'langgraph'"),
         (4, "'key' must be a non-empty string"), (5, "'value' must be a JSON object"),
-        (6, "bad timestamp")]
+        (6, "bad timestamp"),
+        (9, "value.content contains the NUL character (\\u0000), which cannot be stored; "
+            "remove it"),
+        (10, "key contains an unpaired surrogate (\\ud800), which cannot be stored; remove it"),
+        (11, "'ttl_minutes' must be a positive number of minutes, at most 525600000 "
+             "(1000 years)")]
 
 
 async def test_a_plain_langgraph_store_table_imports(client, database_url):
