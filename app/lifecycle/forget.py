@@ -1,4 +1,5 @@
-"""Forget everything under a namespace prefix: items, vectors, keyword index, history, jobs."""
+"""Forget everything under a namespace prefix: items, vectors, keyword index, history, jobs,
+and the Idempotency-Key replays that would show them."""
 
 from psycopg_pool import AsyncConnectionPool
 

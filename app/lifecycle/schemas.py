@@ -20,6 +20,9 @@ class ForgetCounts(BaseModel):
     vectors: int
     history: int = Field(description="History rows (a plain delete keeps them; forget does not)")
     jobs: int = Field(description="Extraction jobs, queued ones cancelled first")
+    replays: int = Field(description="Idempotency-Key records naming the prefix, or whose "
+                         "namespaces are unknown: a retry with such a key runs again instead "
+                         "of replaying its first answer")
 
 
 class ForgetResult(BaseModel):

@@ -1,7 +1,8 @@
 """Idempotency-Key on creating requests, as pure ASGI middleware (it must answer a replay
 before the route runs): the same key and body replay the first response, another body gets
 422, and while the first attempt is in flight a retry gets 409. Records live in Postgres
-(app/repositories/idempotency.py), so they hold across processes and restarts."""
+(app/repositories/idempotency.py), so they hold across processes and restarts, with the
+namespaces they name, so that forget erases them too."""
 
 import hashlib
 import json
@@ -17,6 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.config import Settings
+from app.limits import idempotency_namespaces as namespaces
 from app.limits.credentials import credential_hash
 from app.limits.responses import send_error
 from app.repositories import idempotency as records
@@ -53,13 +55,17 @@ def idempotency_key_header(idempotency_key: Annotated[str | None, Header(
 IDEMPOTENT = Depends(idempotency_key_header)
 
 
-def request_hash(query_string: bytes, body: bytes) -> str:
-    """JSON bodies are compared as JSON, so a client that reorders keys still matches."""
+def parse_json(body: bytes) -> object:
     try:
-        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"))
-        body = canonical.encode()
+        return json.loads(body)
     except ValueError:
-        pass
+        return namespaces.NOT_JSON
+
+
+def request_hash(query_string: bytes, body: bytes, parsed: object) -> str:
+    """JSON bodies are compared as JSON, so a client that reorders keys still matches."""
+    if parsed is not namespaces.NOT_JSON:
+        body = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(query_string + b"\n" + body).hexdigest()
 
 
@@ -86,22 +92,25 @@ class Idempotency:
             return  # the client left before sending its body
         record_scope = records.Scope(credential_hash(scope) or "", scope["method"],
                                      scope["path"], key)
-        digest = request_hash(scope.get("query_string", b""), body)
+        parsed = parse_json(body)
+        digest = request_hash(scope.get("query_string", b""), body, parsed)
+        # known while in flight: a forget meanwhile erases the record, so the answer is not kept
+        requested = namespaces.requested(scope["path"], parsed)
         attempt = uuid.uuid4()
-        existing = await self._claim(record_scope, digest, attempt)
+        existing = await self._claim(record_scope, digest, attempt, requested)
         if existing is not None:
             await _answer_existing(send, existing, digest, key)
             return
-        await self._run(scope, _replay(body, receive), send, record_scope, attempt)
+        await self._run(scope, _replay(body, receive), send, record_scope, attempt, requested)
 
-    async def _claim(self, scope: records.Scope, digest: str,
-                     attempt: uuid.UUID) -> IdempotencyRecord | None:
+    async def _claim(self, scope: records.Scope, digest: str, attempt: uuid.UUID,
+                     requested: namespaces.Namespaces) -> IdempotencyRecord | None:
         """None when this attempt holds the key, else the record that does."""
         async with self.pool().connection() as conn:
             await self._cleanup(conn)
             for _ in range(3):  # a record released between our insert and read: claim again
                 if await records.claim(conn, scope, digest, attempt, self.lock_seconds,
-                                       self.ttl_seconds):
+                                       self.ttl_seconds, requested):
                     return None
                 existing = await records.get(conn, scope)
                 if existing is not None:
@@ -109,7 +118,7 @@ class Idempotency:
         raise RuntimeError(f"could not claim {HEADER} {scope.key!r}")
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, key: records.Scope,
-                   attempt: uuid.UUID) -> None:
+                   attempt: uuid.UUID, requested: namespaces.Namespaces) -> None:
         response = _Captured()
 
         async def capture(message: Message) -> None:
@@ -119,18 +128,20 @@ class Idempotency:
         try:
             await self.app(scope, receive, capture)
         finally:
-            await self._settle(key, attempt, response)
+            await self._settle(key, attempt, response, requested)
 
-    async def _settle(self, key: records.Scope, attempt: uuid.UUID,
-                      response: "_Captured") -> None:
+    async def _settle(self, key: records.Scope, attempt: uuid.UUID, response: "_Captured",
+                      requested: namespaces.Namespaces) -> None:
         """Keep a finished answer for replay; release the key after a failure (5xx, an
         exception, a refusal that may pass later) so a retry runs again."""
         keep = (response.complete and response.status < 500
                 and response.status not in NOT_KEPT)
         async with self.pool().connection() as conn:
             if keep:
+                body = response.body
                 await records.complete(conn, key, attempt, response.status,
-                                       response.headers, response.body)
+                                       response.headers, body, namespaces.stored(
+                                           requested, response.status, parse_json(body)))
             else:
                 await records.release(conn, key, attempt)
 

@@ -6,6 +6,7 @@ from typing import Any
 from psycopg import AsyncConnection, sql
 from psycopg.types.json import Jsonb
 
+from app.repositories import idempotency
 from app.repositories.conditions import NOT_EXPIRED, ns_text, prefix_scope
 from app.repositories.rows import ITEM_COLUMNS, StoredItem
 
@@ -26,6 +27,7 @@ async def count_prefix(conn: AsyncConnection, namespace_prefix: tuple[str, ...])
             sql.SQL("SELECT count(*) AS n FROM {} WHERE {}").format(sql.Identifier(table), scope),
             params)
         counts[name] = (await cur.fetchone())["n"]
+    counts["replays"] = await idempotency.count_naming(conn, namespace_prefix)
     return counts
 
 
@@ -42,12 +44,14 @@ async def active_queue_jobs(conn: AsyncConnection,
 
 async def erase_prefix(conn: AsyncConnection, namespace_prefix: tuple[str, ...]) -> None:
     """Delete items (vectors and keyword index cascade), then history (including the rows
-    the history trigger just wrote for these deletions) and extraction jobs."""
+    the history trigger just wrote for these deletions), extraction jobs, and the
+    Idempotency-Key records whose replay would show them."""
     for table, column in (("store", "prefix"), ("memory_history", "prefix"),
                           ("extraction_jobs", "namespace")):
         scope, params = _scope(column, namespace_prefix)
         await conn.execute(
             sql.SQL("DELETE FROM {} WHERE {}").format(sql.Identifier(table), scope), params)
+    await idempotency.delete_naming(conn, namespace_prefix)
 
 
 async def stats(conn: AsyncConnection, namespace_prefix: tuple[str, ...]) -> dict[str, Any]:
@@ -83,15 +87,22 @@ async def page_after(conn: AsyncConnection, namespace_prefix: tuple[str, ...],
                      after: tuple[str, str] | None,
                      limit: int) -> list[tuple[StoredItem, bool]]:
     """Items with whether they are searchable, in (prefix, key) order. Keyset pagination
-    keeps an export of any size in constant memory without a long transaction."""
+    keeps an export of any size in constant memory without a long transaction.
+
+    The vector lookup is a LATERAL ... LIMIT 1, one index probe per item of the page: as an
+    EXISTS in the select list the planner hashed the whole of store_vectors for every page
+    (100k vector keys read per page of 1,000 at 100k memories: 36 ms instead of 4 ms, and
+    an export quadratic in the table's size)."""
     scope, params = _scope("s.prefix", namespace_prefix)
     after_clause = sql.SQL("(s.prefix, s.key) > (%s, %s)") if after else sql.SQL("TRUE")
     cur = await conn.execute(
         sql.SQL(
             """
-            SELECT {}, EXISTS (SELECT 1 FROM store_vectors sv
-                               WHERE sv.prefix = s.prefix AND sv.key = s.key) AS indexed
-            FROM store s WHERE {} AND {} ORDER BY s.prefix, s.key LIMIT %s
+            SELECT {}, v.indexed IS NOT NULL AS indexed
+            FROM store s
+            LEFT JOIN LATERAL (SELECT true AS indexed FROM store_vectors sv
+                               WHERE sv.prefix = s.prefix AND sv.key = s.key LIMIT 1) v ON true
+            WHERE {} AND {} ORDER BY s.prefix, s.key LIMIT %s
             """
         ).format(sql.SQL(ITEM_COLUMNS), scope, after_clause),
         [*params, *(after or ()), limit])

@@ -39,7 +39,7 @@ def test_stats_export_forget_import_round_trip(seeded, tmp_path):
     assert len(exported.stdout.splitlines()) == 5
 
     dry = cli(seeded, "forget", "--prefix", "memories.alice", "--dry-run")
-    assert dry.stdout.strip() == "would remove: 5 items, 5 vectors, 5 history, 0 jobs"
+    assert dry.stdout.strip() == "would remove: 5 items, 5 vectors, 5 history, 0 jobs, 0 replays"
     gone = cli(seeded, "forget", "--prefix", "memories.alice")
     assert gone.returncode == 0 and gone.stdout.startswith("removed: 5 items")
 

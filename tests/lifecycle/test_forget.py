@@ -5,15 +5,18 @@ import asyncio
 import psycopg
 import pytest
 
+from app.limits.idempotency import HEADER
 from tests.jobs.test_background import FACT, job_request, wait_for
 
 ALICE = ["memories", "alice"]
+# Idempotency-Key requests: their first answers are kept for replay
+CREATE_V1 = {"namespace": ALICE, "key": "v1", "content": "Alice likes green tea"}
+NEIGHBOUR = {"namespace": ["memories", "alice2"], "content": "Alice2 likes coffee"}
 
 
 async def seed(client, llm):
     """alice's memories through every kind of write, plus neighbours that must survive."""
-    await client.post("/v1/memories", json={"namespace": ALICE, "key": "v1",
-                                            "content": "Alice likes green tea"})
+    await client.post("/v1/memories", json=CREATE_V1, headers={HEADER: "create-v1"})
     await client.put("/v1/memories/v1", params={"namespace": "memories.alice"},
                      json={"content": "Alice likes black tea"})
     await client.post("/v1/memories", json={"namespace": [*ALICE, "work"],
@@ -21,7 +24,8 @@ async def seed(client, llm):
     await client.put("/store/items", json={"namespace": ALICE, "key": "s",
                                            "value": {"content": "Alice lives in Porto"}})
     llm.script(FACT)
-    done = (await client.post("/v1/jobs/extract", json=job_request("I like dogs"))).json()
+    done = (await client.post("/v1/jobs/extract", json=job_request("I like dogs"),
+                              headers={HEADER: "job-1"})).json()
     await wait_for(client, done["id"], "succeeded")
     # a job still waiting: forgetting must cancel it, or it would write alice back
     llm.script(FACT)
@@ -29,6 +33,10 @@ async def seed(client, llm):
     for ns in (["memories", "alice2"], ["memories", "bob"]):
         await client.post("/v1/memories", json={"namespace": ns, "key": "n",
                                                 "content": "Alice likes green tea"})
+    await client.post("/v1/memories", json=NEIGHBOUR, headers={HEADER: "neighbour"})
+    # a body that names no namespace: its replay could show anything, so any forget erases it
+    await client.post("/v1/memories", content=b"Alice likes green tea",
+                      headers={HEADER: "garbled", "content-type": "application/json"})
 
 
 def rows(url: str, table: str, column: str) -> int:
@@ -37,20 +45,27 @@ def rows(url: str, table: str, column: str) -> int:
                             f"OR {column} LIKE 'memories.alice.%'").fetchone()[0]
 
 
+def idempotency_keys(url: str) -> list[str]:
+    with psycopg.connect(url) as conn:
+        return [r[0] for r in conn.execute("SELECT key FROM idempotency_keys ORDER BY key")]
+
+
 async def test_forget_erases_every_table_and_every_door(extract_client, llm, database_url):
     client = extract_client
     await seed(client, llm)
     dry = (await client.post("/v1/forget", json={"namespace_prefix": ALICE,
                                                  "dry_run": True})).json()
     assert dry == {"dry_run": True, "removed": {"items": 4, "vectors": 4, "history": 5,
-                                                "jobs": 2}}
+                                                "jobs": 2, "replays": 3}}
     assert rows(database_url, "store", "prefix") == 4  # a dry run removes nothing
+    assert idempotency_keys(database_url) == ["create-v1", "garbled", "job-1", "neighbour"]
 
     result = (await client.post("/v1/forget", json={"namespace_prefix": ALICE})).json()
     assert result["removed"] == dry["removed"]
     for table, column in (("store", "prefix"), ("store_vectors", "prefix"),
                           ("memory_history", "prefix"), ("extraction_jobs", "namespace")):
         assert rows(database_url, table, column) == 0, table
+    assert idempotency_keys(database_url) == ["neighbour"]
 
     q = {"namespace": "memories.alice"}
     assert (await client.get("/v1/memories/v1", params=q)).status_code == 404
@@ -74,6 +89,13 @@ async def test_forget_erases_every_table_and_every_door(extract_client, llm, dat
     await asyncio.sleep(3.5)  # past the cancelled job's due time
     assert llm.calls == 1
     assert rows(database_url, "store", "prefix") == 0
+
+    # Idempotency-Key: a retry runs again (writing anew) instead of replaying the forgotten
+    # answer; the neighbour's replay is untouched
+    retried = await client.post("/v1/memories", json=CREATE_V1, headers={HEADER: "create-v1"})
+    assert retried.status_code == 201 and "idempotent-replayed" not in retried.headers
+    kept = await client.post("/v1/memories", json=NEIGHBOUR, headers={HEADER: "neighbour"})
+    assert kept.headers["idempotent-replayed"] == "true"
 
 
 @pytest.mark.parametrize("prefix, fragment", [([], "at least 1 item"),
