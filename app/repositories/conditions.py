@@ -16,7 +16,12 @@ def ns_text(namespace: tuple[str, ...]) -> str:
 
 def prefix_scope(column: str, namespace_prefix: tuple[str, ...], *,
                  exact: bool = False) -> tuple[sql.Composable, list]:
-    """The namespace itself or anything below it: ("a",) matches a and a.b, never ab."""
+    """The namespace itself or anything below it: ("a",) matches a and a.b, never ab.
+
+    The byte-wise range [a, a/) holds a and every a.* ('.' sorts just before '/'): it lets
+    the planner read one range of a prefix index (text_pattern_ops), index-only where it
+    can, which `= a OR LIKE 'a.%'` alone does not (a BitmapOr, or a full index scan with
+    the OR as a filter); the OR then drops siblings inside the range such as a-2."""
     if not namespace_prefix:
         return sql.SQL("TRUE"), []
     path = ns_text(namespace_prefix)
@@ -25,8 +30,9 @@ def prefix_scope(column: str, namespace_prefix: tuple[str, ...], *,
     escaped = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     col = sql.SQL(column)
     return (
-        sql.SQL("({col} = %s OR {col} LIKE %s)").format(col=col),
-        [path, escaped + ".%"],
+        sql.SQL("({col} ~>=~ %s AND {col} ~<~ %s AND ({col} = %s OR {col} LIKE %s))"
+                ).format(col=col),
+        [path, path + "/", path, escaped + ".%"],
     )
 
 

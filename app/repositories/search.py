@@ -24,22 +24,29 @@ def _where(namespace_prefix: tuple[str, ...], conditions: list[Condition],
     )
 
 
+def _vector_rows(namespace_prefix: tuple[str, ...], conditions: list[Condition]
+                 ) -> tuple[sql.Composable, list]:
+    """`FROM ... WHERE ...` of the scope's indexed vectors (its first parameter is the field
+    name): joined to their items only to apply filters, since a join over a scope of
+    thousands made the planner scan the whole items table."""
+    if conditions:
+        where, params = _where(namespace_prefix, conditions, "sv.prefix")
+        return sql.SQL("store_vectors sv JOIN store s ON s.prefix = sv.prefix"
+                       " AND s.key = sv.key WHERE sv.field_name = %s AND {}").format(where), params
+    scope, params = prefix_scope("sv.prefix", namespace_prefix)
+    return sql.SQL("store_vectors sv WHERE sv.field_name = %s AND {}").format(scope), params
+
+
 async def count_vector_candidates(
     conn: AsyncConnection, namespace_prefix: tuple[str, ...], conditions: list[Condition],
     cap: int,
 ) -> int:
-    """How many indexed items could match, counting no further than `cap`."""
-    where, params = _where(namespace_prefix, conditions, "sv.prefix")
+    """How many indexed items could match, counting no further than `cap`. Without filters
+    it counts vectors alone (one range of an index, no join: items expired but not yet swept
+    count too, which only tips a borderline scope towards the HNSW path)."""
+    rows, params = _vector_rows(namespace_prefix, conditions)
     cur = await conn.execute(
-        sql.SQL(
-            """
-            SELECT count(*) AS n FROM (
-                SELECT 1 FROM store_vectors sv
-                JOIN store s ON s.prefix = sv.prefix AND s.key = sv.key
-                WHERE sv.field_name = %s AND {} LIMIT %s
-            ) c
-            """
-        ).format(where),
+        sql.SQL("SELECT count(*) AS n FROM (SELECT 1 FROM {} LIMIT %s) c").format(rows),
         [VECTOR_FIELD, *params, cap],
     )
     row = await cur.fetchone()
@@ -51,9 +58,10 @@ async def exact_vector_search(
     conditions: list[Condition], limit: int, offset: int,
     exclude: list[tuple[str, str]] | None = None,
 ) -> list[StoredItem]:
-    """Exact nearest neighbours, skipping the (prefix, key) pairs in `exclude`; the OFFSET 0
-    fence keeps the planner off the ANN index."""
-    where, params = _where(namespace_prefix, conditions, "sv.prefix")
+    """Exact nearest neighbours, skipping the (prefix, key) pairs in `exclude`: the
+    candidates (_vector_rows) are ranked, then their items read in rank order until the page
+    is full. The OFFSET 0 fence keeps the planner off the ANN index."""
+    rows, params = _vector_rows(namespace_prefix, conditions)
     skip = sql.SQL("TRUE")
     if exclude:
         skip = sql.SQL("(sv.prefix, sv.key) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[]))")
@@ -62,17 +70,22 @@ async def exact_vector_search(
         sql.SQL(
             """
             SELECT {cols}, 1 - c.distance AS score FROM (
-                SELECT sv.prefix, sv.key, sv.embedding <=> %s::vector AS distance
-                FROM store_vectors sv
-                JOIN store s ON s.prefix = sv.prefix AND s.key = sv.key
-                WHERE sv.field_name = %s AND {where} AND {skip}
-                OFFSET 0
+                SELECT r.* FROM (
+                    SELECT sv.prefix, sv.key, sv.embedding <=> %s::vector AS distance
+                    FROM {rows} AND {skip}
+                    OFFSET 0
+                ) r
+                ORDER BY r.distance, r.prefix, r.key
             ) c
-            JOIN store s ON s.prefix = c.prefix AND s.key = c.key
+            CROSS JOIN LATERAL (  -- in rank order, until the page is full
+                SELECT s.* FROM store s
+                WHERE s.prefix = c.prefix AND s.key = c.key AND {not_expired}
+                OFFSET 0
+            ) s
             ORDER BY c.distance, c.prefix, c.key
             LIMIT %s OFFSET %s
             """
-        ).format(cols=sql.SQL(ITEM_COLUMNS), where=where, skip=skip),
+        ).format(cols=sql.SQL(ITEM_COLUMNS), rows=rows, skip=skip, not_expired=NOT_EXPIRED),
         [vector_literal(vector), VECTOR_FIELD, *params, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]

@@ -10,6 +10,7 @@ and searches go through our repositories:
 """
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,8 @@ from app.search.config import SearchConfig, SearchMode
 from app.store.embedders import Embedder
 from app.store.filters import parse_filter
 from app.store.text import indexed_text
+
+LARGE_SCOPE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -58,6 +61,7 @@ class MemoryStore(AsyncPostgresStore):
         self.pool = pool
         self.embedder = embedder
         self.tuning = tuning or SearchTuning()
+        self._large_scopes: dict[tuple[str, ...], float] = {}  # prefix -> until (monotonic)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -147,8 +151,8 @@ class MemoryStore(AsyncPostgresStore):
         args = (vector, op.namespace_prefix, conditions)
         async with self.pool.connection() as conn:
             if candidates is None:
-                candidates = await search_sql.count_vector_candidates(
-                    conn, op.namespace_prefix, conditions, t.exact_threshold + 1)
+                candidates = await self._count_candidates(conn, op.namespace_prefix,
+                                                          conditions)
             if candidates <= t.exact_threshold:
                 return await search_sql.exact_vector_search(conn, *args, op.limit, op.offset)
             # A scoped search skips other tenants' rows as it walks the graph: it needs a wider
@@ -165,6 +169,20 @@ class MemoryStore(AsyncPostgresStore):
                 page += await search_sql.exact_vector_search(
                     conn, *args, op.limit - len(page), max(0, op.offset - len(stream)), seen)
         return sorted(page, key=lambda i: (-(i.score or 0.0), ".".join(i.namespace), i.key))
+
+    async def _count_candidates(self, conn: AsyncConnection, prefix: tuple[str, ...],
+                                conditions: list) -> int:
+        """count_vector_candidates, capped just above the exact threshold. A scope without
+        filters found above it is taken to stay there for LARGE_SCOPE_SECONDS: counting
+        20,000 index entries took ~5 ms of a ~2 ms HNSW search of a 100,000-item table. (A
+        scope emptied meanwhile is searched by HNSW for those seconds: still full pages.)"""
+        cap = self.tuning.exact_threshold + 1
+        if not conditions and self._large_scopes.get(prefix, 0.0) > time.monotonic():
+            return cap
+        n = await search_sql.count_vector_candidates(conn, prefix, conditions, cap)
+        if not conditions and n >= cap:
+            self._large_scopes[prefix] = time.monotonic() + LARGE_SCOPE_SECONDS
+        return n
 
     async def existing_values(self, namespace_prefix: tuple[str, ...],
                               values: list[dict[str, Any]]) -> list[dict[str, Any]]:
