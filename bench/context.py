@@ -96,6 +96,7 @@ class BenchContext:
         self._runtime: Runtime | None = None
         self._plain: AsyncPostgresStore | None = None
         self._queries: list[Query] | None = None
+        self._extraction: Any = None
         self.facts: dict[str, str] = {}
         self.dataset: dict[str, Any] = {}
 
@@ -253,6 +254,17 @@ class BenchContext:
             with self.phase("starting `memory-service serve`"):
                 self._server = self.stack.enter_context(LiveServer.start(env, timeout=120))
         return self._server.url
+
+    async def extraction_server(self):
+        """The fake LLM server and a second `memory-service serve` extracting through it
+        (bench/extraction_env.py), started once."""
+        if self._extraction is None:
+            from bench.extraction_env import start_extraction_env
+
+            with self.phase("starting the fake LLM and an extracting `memory-service serve`"):
+                self._extraction = await start_extraction_env(
+                    self.stack, self.admin_url, self.embedder, model_path() or "")
+        return self._extraction
 
     async def http(self) -> httpx.AsyncClient:
         if self._http is None:

@@ -80,7 +80,8 @@ async def _ours(ctx: BenchContext, query: Query, prefix: tuple[str, ...]) -> lis
     real_pool = store.pool
     store.pool = _ExplainingPool(real_pool, plans)
     try:
-        await store.search_items(SearchOp(prefix, None, LIMIT, 0, query.text, False))
+        await store.search_items(SearchOp(prefix, None, LIMIT, 0, query.text, False),
+                                 "semantic")
     finally:
         store.pool = real_pool
     return plans

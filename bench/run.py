@@ -54,8 +54,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="warm-up queries before each method and shape (default 40)")
     p.add_argument("--concurrency", type=_ints, default=[1, 8, 32],
                    help="search concurrencies (default 1,8,32)")
-    p.add_argument("--methods", type=_names, default=["http", "ours", "plain", "raw"],
-                   help="search methods: http, ours, plain, raw (default all)")
+    p.add_argument("--methods", type=_names, default=["http", "hybrid", "ours", "plain", "raw"],
+                   help="search methods: http, hybrid, ours, plain, raw (default all; hybrid "
+                        "at concurrency 1 only)")
     p.add_argument("--tenancy-queries", type=int, default=100,
                    help="queries per namespace-size bucket in the tenancy scenario")
     p.add_argument("--tenancy-methods", type=_names, default=["http", "plain", "raw"])
@@ -68,7 +69,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--database-url", default=None,
                    help="an existing PostgreSQL + pgvector server (admin URL) instead of the "
-                        "embedded one; a database named 'bench' is DROPPED and recreated in it")
+                        "embedded one; databases named 'bench' and 'bench_llm' are DROPPED and "
+                        "recreated in it")
     p.add_argument("--server-log-level", default="warning",
                    choices=["debug", "info", "warning", "error"],
                    help="LOG_LEVEL of the server process (default warning: no access log)")

@@ -4,7 +4,7 @@ The runner asks every selected scenario which data-set sizes it needs, loads eac
 (smallest first), and calls `run_at(ctx, size)` on every scenario that asked for it; then
 it calls `run(ctx)` on each, for work that needs no particular data set. A scenario keeps
 its results in `ctx.results[name]` and renders its own part of RESULTS.md in `report()`.
-To add one (extraction, debounce, ...): write the module, add it to `SCENARIOS`.
+To add one: write the module, add it to `registry()`.
 """
 
 from __future__ import annotations
@@ -36,11 +36,14 @@ class Scenario:
 
 
 def registry() -> dict[str, Scenario]:
+    from bench.scenarios.debounce import Debounce
+    from bench.scenarios.extraction import Extraction
     from bench.scenarios.growth import Growth
     from bench.scenarios.search import Search
     from bench.scenarios.tenancy import Tenancy
     from bench.scenarios.writes import Writes
 
     # Order matters: at each size, search runs before growth (which reuses its cells).
-    scenarios: list[Scenario] = [Search(), Growth(), Tenancy(), Writes()]
+    scenarios: list[Scenario] = [Search(), Growth(), Tenancy(), Writes(), Extraction(),
+                                 Debounce()]
     return {s.name: s for s in scenarios}
