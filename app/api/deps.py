@@ -15,40 +15,46 @@ from app.runtime import Runtime
 from app.tools.service import ToolService
 
 
-def get_runtime(request: Request) -> Runtime:
+# Async on purpose: FastAPI runs a plain `def` dependency in its thread pool, a thread
+# hop per request (measured: a search waited on it while the embedder held the cores).
+def _runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
-def get_settings(request: Request) -> Settings:
+async def get_runtime(request: Request) -> Runtime:
+    return _runtime(request)
+
+
+async def get_settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
-def get_memory_service(request: Request) -> MemoryService:
-    return get_runtime(request).memories
+async def get_memory_service(request: Request) -> MemoryService:
+    return _runtime(request).memories
 
 
-def get_history_service(request: Request) -> HistoryService:
-    return get_runtime(request).history
+async def get_history_service(request: Request) -> HistoryService:
+    return _runtime(request).history
 
 
-def get_extraction_service(request: Request) -> ExtractionService:
-    return get_runtime(request).extraction
+async def get_extraction_service(request: Request) -> ExtractionService:
+    return _runtime(request).extraction
 
 
-def get_job_service(request: Request) -> JobService:
-    return get_runtime(request).jobs
+async def get_job_service(request: Request) -> JobService:
+    return _runtime(request).jobs
 
 
-def get_tool_service(request: Request) -> ToolService:
-    return get_runtime(request).tools
+async def get_tool_service(request: Request) -> ToolService:
+    return _runtime(request).tools
 
 
-def get_run_service(request: Request) -> RunService:
-    return get_runtime(request).runs
+async def get_run_service(request: Request) -> RunService:
+    return _runtime(request).runs
 
 
-def get_profile_service(request: Request) -> ProfileService:
-    return get_runtime(request).profiles
+async def get_profile_service(request: Request) -> ProfileService:
+    return _runtime(request).profiles
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

@@ -15,7 +15,7 @@ api_key_header = APIKeyHeader(name="x-api-key", auto_error=False,
                               description="An API key (what langgraph_sdk sends)")
 
 
-def get_key_service(request: Request) -> KeyService:
+async def get_key_service(request: Request) -> KeyService:
     return request.app.state.runtime.keys
 
 

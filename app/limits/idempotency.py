@@ -46,7 +46,7 @@ DESCRIPTION = (
     "and 429 are not kept, so a retry runs again.")
 
 
-def idempotency_key_header(idempotency_key: Annotated[str | None, Header(
+async def idempotency_key_header(idempotency_key: Annotated[str | None, Header(
         alias=HEADER, min_length=1, max_length=MAX_KEY_LENGTH, description=DESCRIPTION,
         examples=["4f8c2a9e-7d1b-4c55-9a1e-2b6f0d3c8e71"])] = None) -> None:
     """Documents the header in OpenAPI; the Idempotency middleware acts on it."""
