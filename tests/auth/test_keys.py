@@ -1,6 +1,7 @@
 """API keys: created once, stored as a hash, both headers, revocation, admin-only routes,
 identity filling {user_id}, open access only while no key exists, refusal to listen openly."""
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import sys
 import psycopg
 import pytest
 
-from app.auth.keys import InsecureStart, KeyService
+from app.auth.keys import OPEN_RECHECK_SECONDS, InsecureStart, KeyService
 from tests.auth.conftest import ADMIN_KEY, bearer, create_key
 from tests.conftest import model_path
 from tests.live_server import free_port
@@ -98,6 +99,15 @@ async def test_open_access_only_while_no_key_exists(client, settings):
     from app.auth.schemas import KeyCreate
     await keys.create(KeyCreate(name="first", grants=[{"prefix": [], "access": "read"}]))
     await keys.check_exposure("0.0.0.0")  # a key exists: someone can sign in
+    assert (await client.get("/v1/namespaces")).status_code == 401
+
+
+async def test_a_key_made_by_another_process_ends_open_access_within_a_second(
+        client, database_url):
+    assert (await client.get("/v1/namespaces")).status_code == 200
+    made = cli(database_url, "keys", "create", "--name", "cli", "--read", "memories")
+    assert made.returncode == 0, made.stderr
+    await asyncio.sleep(OPEN_RECHECK_SECONDS + 0.1)
     assert (await client.get("/v1/namespaces")).status_code == 401
 
 
