@@ -22,6 +22,7 @@ from app.api import store as store_api
 from app.api import tools as tools_api
 from app.api import ui as ui_api
 from app.api.body_limit import BodySizeLimit
+from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import AUTH_RESPONSES, authenticate
 from app.config import Settings
 from app.errors import install_error_handler
@@ -93,7 +94,7 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     # Outermost: every answer, the limits' own included, gets a request id, a metric, a log.
     app.add_middleware(RequestObservability, routes=lambda: app.routes)
     for router in ROUTERS:
-        app.include_router(router, dependencies=[Depends(authenticate)],
+        app.include_router(router, dependencies=[Depends(authenticate), STORABLE_TEXT],
                            responses=AUTH_RESPONSES)
     for router in PUBLIC_ROUTERS:
         app.include_router(router)

@@ -319,6 +319,11 @@ def first_difference(a: Path, b: Path) -> str | None:
 # -- one size ---------------------------------------------------------------------------------
 
 
+def import_row(run: Run, expected: dict[str, int]) -> dict[str, Any]:
+    return {"seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb, "counts": run.counts(),
+            "timings": run.timings(), "expected": expected}
+
+
 def export_row(r: dict[str, Any]) -> dict[str, Any]:
     return {**r, "per_s": r["memories"] / r["seconds"], "mb_per_s": r["bytes"] / MB / r["seconds"]}
 
@@ -362,10 +367,8 @@ async def measure(ctx: BenchContext, size: int, work: Path) -> dict[str, Any]:
         first = await asyncio.to_thread(run_cli, ["import", str(everything)], import_url,
                                         work / "import-1.out")
     assert first.code == 0, first.stderr
-    imports["cli_first"] = {"seconds": first.seconds, "peak_rss_mb": first.peak_rss_mb,
-                            "counts": first.counts(), "timings": first.timings(),
-                            "expected": {"inserted": size, "updated": 0, "unchanged": 0,
-                                         "rejected": 0}}
+    imports["cli_first"] = import_row(first, {"inserted": size, "updated": 0,
+                                              "unchanged": 0, "rejected": 0})
 
     with ctx.phase(f"@{size:,}: round trip (CLI export of the imported database)"):
         back = await asyncio.to_thread(run_cli, ["export"], import_url, work / "back.jsonl")
@@ -379,10 +382,8 @@ async def measure(ctx: BenchContext, size: int, work: Path) -> dict[str, Any]:
         again = await asyncio.to_thread(run_cli, ["import", str(everything)], import_url,
                                         work / "import-2.out")
     assert again.code == 0, again.stderr
-    imports["cli_unchanged"] = {"seconds": again.seconds, "peak_rss_mb": again.peak_rss_mb,
-                                "counts": again.counts(), "timings": again.timings(),
-                                "expected": {"inserted": 0, "updated": 0, "unchanged": size,
-                                             "rejected": 0}}
+    imports["cli_unchanged"] = import_row(again, {"inserted": 0, "updated": 0,
+                                                  "unchanged": size, "rejected": 0})
 
     with server(import_url, opts.server_log_level) as target, \
             ctx.phase(f"@{size:,}: HTTP import again (all unchanged)"):
@@ -395,9 +396,7 @@ async def measure(ctx: BenchContext, size: int, work: Path) -> dict[str, Any]:
     with ctx.phase(f"@{size:,}: memory-service import of a mixed file"):
         run = await asyncio.to_thread(run_cli, ["import", str(mixed)], import_url,
                                       work / "import-3.out")
-    imports["cli_mixed"] = {"seconds": run.seconds, "peak_rss_mb": run.peak_rss_mb,
-                            "counts": run.counts(), "timings": run.timings(),
-                            "expected": expected, "exit_code": run.code}
+    imports["cli_mixed"] = {**import_row(run, expected), "exit_code": run.code}
 
     if size <= opts.http_import_max:
         http_url = await empty_database(ctx, HTTP_IMPORT_DB)

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 
 from app.api.deps import RuntimeDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
 from app.lifecycle.schemas import (
@@ -27,12 +26,7 @@ PrefixQuery = Annotated[str | None, Query(description="Namespace prefix, dotted"
                                           examples=["memories.alice"])]
 
 
-# not on import: the guard reads the whole body, and an import streams it (its lines are
-# checked one by one, app/lifecycle/transfer.py)
-GUARDED = [STORABLE_TEXT]
-
-
-@router.post("/forget", response_model=ForgetResult, dependencies=GUARDED,
+@router.post("/forget", response_model=ForgetResult,
              summary="Erase everything under a namespace prefix (items, vectors, history, jobs)")
 async def forget(body: ForgetRequest, runtime: RuntimeDep,
                  principal: PrincipalDep) -> ForgetResult:
@@ -43,7 +37,6 @@ async def forget(body: ForgetRequest, runtime: RuntimeDep,
 
 
 @router.get("/export", summary="Stream a prefix as JSON Lines, one memory a line",
-            dependencies=GUARDED,
             response_class=StreamingResponse,
             responses={200: {"content": {"application/x-ndjson": {}}}})
 async def export(runtime: RuntimeDep, principal: PrincipalDep,
@@ -66,8 +59,7 @@ async def import_lines(request: Request, runtime: RuntimeDep,
     return ImportResult(**vars(report))
 
 
-@router.get("/stats", response_model=Stats, summary="What is stored under a prefix",
-            dependencies=GUARDED)
+@router.get("/stats", response_model=Stats, summary="What is stored under a prefix")
 async def stats(runtime: RuntimeDep, principal: PrincipalDep,
                 prefix: PrefixQuery = None) -> Stats:
     scope = readable_scope(principal, prefix)
@@ -77,8 +69,7 @@ async def stats(runtime: RuntimeDep, principal: PrincipalDep,
 
 
 @router.get("/stats/namespaces", response_model=NamespaceCounts,
-            summary="Every namespace under a prefix with its memory count (one call for a tree)",
-            dependencies=GUARDED)
+            summary="Every namespace under a prefix with its memory count (one call for a tree)")
 async def namespace_counts(runtime: RuntimeDep, principal: PrincipalDep,
                            prefix: PrefixQuery = None,
                            limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,

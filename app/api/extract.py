@@ -5,7 +5,6 @@ from typing import TypeVar
 from fastapi import APIRouter, status
 
 from app.api.deps import ExtractionServiceDep, JobServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
 from app.extraction.schemas import ExtractionJobRequest, ExtractionRequest, ExtractionResult
@@ -16,7 +15,7 @@ from app.repositories.history import Origin
 
 Request = TypeVar("Request", bound=ExtractionRequest)
 
-router = APIRouter(prefix="/v1", tags=["extraction"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1", tags=["extraction"])
 
 NOT_CONFIGURED = {503: {"description": "No LLM configured (LLM_MODEL), or "
                         "EXTRACTION_MAX_CONCURRENCY extractions running (with Retry-After)"},

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Path, Query
 
 from app.api.deps import HistoryServiceDep
 from app.api.memories import NamespaceQuery, to_memory
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
 from app.errors import NotFound
@@ -15,7 +14,7 @@ from app.history.service import HistoryService
 from app.memories.namespaces import parse_dotted
 from app.memories.schemas import Memory
 
-router = APIRouter(prefix="/v1/history", tags=["history"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1/history", tags=["history"])
 
 
 @router.get("", response_model=HistoryPage, summary="A memory's changes, newest first")

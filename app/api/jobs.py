@@ -6,7 +6,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import JobServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.principal import Principal
 from app.errors import NotFound
@@ -14,7 +13,7 @@ from app.jobs.schemas import Job, JobList, JobStatus
 from app.jobs.service import JobService
 from app.memories.namespaces import parse_dotted
 
-router = APIRouter(prefix="/v1/jobs", tags=["extraction"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1/jobs", tags=["extraction"])
 
 
 @router.get("", response_model=JobList, summary="List extraction jobs, newest first")

@@ -5,7 +5,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import MemoryServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.limits.idempotency import IDEMPOTENT
 from app.memories.namespaces import parse_dotted, validate_namespace
@@ -14,7 +13,7 @@ from app.memories.values import as_memory_value, memory_value
 from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
 
-router = APIRouter(prefix="/v1/memories", tags=["memories"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1/memories", tags=["memories"])
 
 API = Origin("api")
 

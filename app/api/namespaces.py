@@ -5,13 +5,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import MemoryServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.scopes import list_readable_namespaces
 from app.memories.namespaces import parse_dotted
 from app.memories.schemas import NamespaceList
 
-router = APIRouter(prefix="/v1", tags=["namespaces"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1", tags=["namespaces"])
 
 
 @router.get("/namespaces", response_model=NamespaceList, summary="List namespaces")

@@ -3,14 +3,12 @@
 from fastapi import APIRouter, Response, status
 
 from app.api.deps import ProfileServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import AdminDep
 from app.runs.profiles import to_profile
 from app.runs.schemas import Profile, ProfileCreate, ProfileList, ProfileWrite
 
 # Profiles are shared configuration: any key reads them, admin keys change them.
-router = APIRouter(prefix="/v1/profiles", tags=["extraction profiles"],
-                   dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1/profiles", tags=["extraction profiles"])
 
 UNKNOWN = {404: {"description": "No such profile (the known ones are listed)"}}
 

@@ -9,12 +9,11 @@ from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
 from app.api.deps import RunServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.runs.schemas import Run, RunCreate, RunStatus, Thread, ThreadCreate, ThreadPatch
 from app.runs.service import JOIN_TIMEOUT_SECONDS
 
-router = APIRouter(tags=["runs (LangGraph API)"], dependencies=[STORABLE_TEXT])
+router = APIRouter(tags=["runs (LangGraph API)"])
 
 CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown assistant_id (the known profiles are listed), or a thread "

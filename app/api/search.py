@@ -4,12 +4,11 @@ without a query."""
 from fastapi import APIRouter
 
 from app.api.deps import MemoryServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.memories.schemas import ScoredMemory, SearchRequest, SearchResults
 from app.memories.values import as_memory_value
 
-router = APIRouter(prefix="/v1", tags=["search"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1", tags=["search"])
 
 
 @router.post("/search", response_model=SearchResults, summary="Search memories")

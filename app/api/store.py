@@ -15,14 +15,13 @@ from app.api.store_schemas import (
     StoreSearchItem,
     StoreSearchResponse,
 )
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.auth.scopes import list_readable_namespaces
 from app.errors import BadRequest
 from app.memories.namespaces import parse_dotted
 from app.repositories.history import Origin
 
-router = APIRouter(prefix="/store", tags=["store (LangGraph API)"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/store", tags=["store (LangGraph API)"])
 STORE_API = Origin("store")
 
 

@@ -1,5 +1,6 @@
 """Refuse text PostgreSQL cannot store (app/memories/storable.py) before a route acts on it:
-in the path, the query or the JSON body, object keys included, with a 422 naming where."""
+in the path, the query or the JSON body, object keys included, with a 422 naming where.
+Installed once for every keyed router (app/main.py)."""
 
 import contextlib
 import json
@@ -14,8 +15,11 @@ from app.memories.storable import first_unstorable
 async def storable_text(request: Request) -> None:
     sources: list[tuple[Any, str]] = [(dict(request.path_params), "path")]
     sources += [({name: value}, "query") for name, value in request.query_params.multi_items()]
-    body = await request.body()  # FastAPI has read it already: this is its cached copy
-    if body and "json" in request.headers.get("content-type", ""):
+    # Only a body FastAPI parses as the route's model: it has read it already (this is its
+    # cached copy). A route that streams its body (/v1/import) checks its own lines.
+    route = request.scope.get("route")
+    if getattr(route, "body_field", None) is not None:
+        body = await request.body()
         with contextlib.suppress(ValueError):  # not JSON: FastAPI's own validation answers
             sources.append((json.loads(body), "body"))
     for value, where in sources:

@@ -5,12 +5,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from app.api.deps import ToolServiceDep
-from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import PrincipalDep
 from app.repositories.history import Origin
 from app.tools.schemas import FormatName, ToolCallRequest, ToolCallResult, ToolDefinitions
 
-router = APIRouter(prefix="/v1/tools", tags=["tools"], dependencies=[STORABLE_TEXT])
+router = APIRouter(prefix="/v1/tools", tags=["tools"])
 TOOL_API = Origin("tool")
 
 
