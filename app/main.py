@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.state.draining = False  # set on SIGTERM (app/shutdown.py): /readyz answers 503
     install_error_handler(app)
     # Middleware added last runs first: rate limit, then body size, then idempotency.
-    app.add_middleware(Idempotency, pool=lambda: app.state.runtime.pool, settings=settings)
+    app.add_middleware(Idempotency, pool=lambda: app.state.runtime.pool,
+                       keys=lambda: app.state.runtime.keys, settings=settings)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        overrides={"/v1/import": settings.max_import_bytes})
     if settings.rate_limit_per_minute:

@@ -26,7 +26,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
-from app.auth.dependencies import presented_key
+from app.auth.credentials import presented_credential
 from app.auth.keys import KeyService
 from app.auth.principal import Principal
 from app.config import Settings
@@ -115,7 +115,7 @@ class McpEndpoint:
         # The API key is checked per HTTP request, as on every other route; the handlers
         # find the caller on the request's state.
         try:
-            principal = await self._keys().authenticate(presented_key(Request(scope)))
+            principal = await self._keys().authenticate(presented_credential(scope))
         except AppError as exc:
             response = JSONResponse({"detail": exc.detail}, status_code=exc.status_code,
                                     headers=exc.headers)

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from app.auth.credentials import presented_credential
 from app.auth.keys import KeyService
 from app.auth.principal import Principal
 
@@ -22,20 +23,14 @@ async def get_key_service(request: Request) -> KeyService:
 KeyServiceDep = Annotated[KeyService, Depends(get_key_service)]
 
 
-def presented_key(request: Request) -> str | None:
-    """The credential in the headers, for callers outside FastAPI's dependencies (MCP)."""
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return token.strip()
-    return request.headers.get("x-api-key") or None
-
-
 async def authenticate(
     request: Request, keys: KeyServiceDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-    api_key: Annotated[str | None, Depends(api_key_header)],
+    # declared for the OpenAPI schema; the key is read by app.auth.credentials, as the
+    # rate limits and idempotency records read it
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+    _api_key: Annotated[str | None, Depends(api_key_header)],
 ) -> Principal:
-    principal = await keys.authenticate(credentials.credentials if credentials else api_key)
+    principal = await keys.authenticate(presented_credential(request.scope))
     request.state.principal = principal
     return principal
 

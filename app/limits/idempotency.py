@@ -4,6 +4,7 @@ before the route runs): the same key and body replay the first response, another
 (app/repositories/idempotency.py), so they hold across processes and restarts, with the
 namespaces they name, so that forget erases them too."""
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -17,9 +18,11 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.auth.credentials import credential_hash, presented_credential
+from app.auth.keys import KeyService
 from app.config import Settings
+from app.errors import AppError
 from app.limits import idempotency_namespaces as namespaces
-from app.limits.credentials import credential_hash
 from app.limits.responses import send_error
 from app.repositories import idempotency as records
 from app.repositories.idempotency import IdempotencyRecord
@@ -56,24 +59,30 @@ IDEMPOTENT = Depends(idempotency_key_header)
 
 
 def parse_json(body: bytes) -> object:
+    """NOT_JSON for what the route itself will refuse (malformed, or nested past what
+    Python's parser recurses into): the record then compares the raw bytes."""
     try:
         return json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return namespaces.NOT_JSON
 
 
 def request_hash(query_string: bytes, body: bytes, parsed: object) -> str:
     """JSON bodies are compared as JSON, so a client that reorders keys still matches."""
     if parsed is not namespaces.NOT_JSON:
-        body = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
+        # as deep as the parser allows but deeper than the encoder does: raw bytes
+        with contextlib.suppress(RecursionError):
+            body = json.dumps(parsed, sort_keys=True, separators=(",", ":")).encode()
     return hashlib.sha256(query_string + b"\n" + body).hexdigest()
 
 
 class Idempotency:
     def __init__(self, app: ASGIApp, pool: Callable[[], AsyncConnectionPool],
-                 settings: Settings) -> None:
+                 keys: Callable[[], KeyService], settings: Settings) -> None:
         self.app = app
-        self.pool = pool  # a getter: the pool opens with the lifespan, after this is built
+        # getters: the pool and the key service open with the lifespan, after this is built
+        self.pool = pool
+        self.keys = keys
         self.lock_seconds = settings.idempotency_lock_seconds
         self.ttl_seconds = settings.idempotency_ttl_seconds
         self._next_cleanup = 0.0
@@ -86,6 +95,9 @@ class Idempotency:
         if not (key and len(key) <= MAX_KEY_LENGTH and key.isascii() and key.isprintable()):
             await send_error(send, 422, f"{HEADER} must be 1 to {MAX_KEY_LENGTH} printable "
                              "ASCII characters")
+            return
+        if not await self._authenticated(scope):
+            await self.app(scope, receive, send)  # the route refuses it, as without the header
             return
         body = await _read_body(receive)
         if body is None:
@@ -102,6 +114,15 @@ class Idempotency:
             await _answer_existing(send, existing, digest, key)
             return
         await self._run(scope, _replay(body, receive), send, record_scope, attempt, requested)
+
+    async def _authenticated(self, scope: Scope) -> bool:
+        """Only a caller who may call now gets a stored answer: a revoked key, or a keyless
+        caller once keys exist, must not replay what an earlier request was answered."""
+        try:
+            await self.keys().authenticate(presented_credential(scope))
+        except AppError:
+            return False
+        return True
 
     async def _claim(self, scope: records.Scope, digest: str, attempt: uuid.UUID,
                      requested: namespaces.Namespaces) -> IdempotencyRecord | None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.limits.credentials import credential_hash
+from app.auth.credentials import AmbiguousCredential, credential_hash
 from app.limits.responses import send_error
 from app.limits.token_bucket import TokenBuckets
 
@@ -40,7 +40,12 @@ class RateLimit:
         if scope["type"] != "http" or _exempt(scope["path"]):
             await self.app(scope, receive, send)
             return
-        wait = self.buckets.take(caller(scope))
+        try:
+            who = caller(scope)
+        except AmbiguousCredential as exc:
+            await send_error(send, exc.status_code, exc.detail)
+            return
+        wait = self.buckets.take(who)
         if wait == 0:
             await self.app(scope, receive, send)
             return

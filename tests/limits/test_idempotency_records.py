@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import httpx
 
+from app.auth.schemas import KeyCreate
 from app.limits.idempotency import HEADER, Idempotency
 from app.repositories import idempotency as records
 
@@ -42,7 +43,8 @@ class Counting:
 @contextlib.asynccontextmanager
 async def wrapped(app, inner: Counting) -> AsyncIterator[httpx.AsyncClient]:
     runtime = app.state.runtime
-    middleware = Idempotency(inner, pool=lambda: runtime.pool, settings=runtime.settings)
+    middleware = Idempotency(inner, pool=lambda: runtime.pool, keys=lambda: runtime.keys,
+                             settings=runtime.settings)
     transport = httpx.ASGITransport(app=middleware, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         yield client
@@ -65,11 +67,13 @@ async def test_replay_keeps_status_headers_and_body(app):
 async def test_keys_are_scoped_by_credential_and_route(app):
     inner = Counting()
     async with wrapped(app, inner) as client:
-        await post(client, authorization="Bearer one")
-        await post(client, authorization="Bearer one")  # replay
-        await post(client, **{"x-api-key": "two"})
-        await post(client)  # no credential: its own scope
+        await post(client)  # no credential, while no key exists: its own scope
         await client.post("/v1/extract", json={"a": 1}, headers={HEADER: "k1"})
+        one, two = [(await app.state.runtime.keys.create(KeyCreate(name=n)))[1]
+                    for n in ("one", "two")]
+        await post(client, authorization=f"Bearer {one}")
+        await post(client, authorization=f"Bearer {one}")  # replay
+        await post(client, **{"x-api-key": two})
         await client.post("/v1/search", json={"a": 1}, headers={HEADER: "k1"})  # not covered
         await client.post("/v1/search", json={"a": 1}, headers={HEADER: "k1"})
     assert inner.runs == 6
