@@ -36,7 +36,8 @@ async def put_item(body: StorePut, memories: MemoryServiceDep,
 
 @router.get("/items", response_model=StoreItem | None,
             summary="Get an item (null when it does not exist)",
-            responses={400: {"description": "namespace or key is missing"}})
+            responses={400: {"description": "namespace or key is missing, or two different API "
+                                     "keys in one request"}})
 async def get_item(
     memories: MemoryServiceDep,
     principal: PrincipalDep,

@@ -44,6 +44,8 @@ PrincipalDep = Annotated[Principal, Depends(authenticate)]
 AdminDep = Annotated[Principal, Depends(authenticate_admin)]
 
 AUTH_RESPONSES = {
+    400: {"description": "Two different API keys in one request (send one), or a JSON body "
+          "that could not be read"},
     401: {"description": "No API key, or an unknown or revoked one"},
     403: {"description": "The key's grants do not allow this"},
 }

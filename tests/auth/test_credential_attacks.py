@@ -7,6 +7,7 @@ import json
 import httpx
 from pydantic import SecretStr
 
+from app.config import Settings
 from app.main import create_app
 from tests.auth.conftest import ADMIN_KEY, bearer, create_key
 from tests.llm_fixtures import llm_settings, open_client
@@ -108,3 +109,13 @@ async def test_deep_json_with_an_idempotency_key_is_a_4xx(client):
         answer = await client.post(path, content=deep, headers={
             "content-type": "application/json", "Idempotency-Key": f"deep-{path}"})
         assert 400 <= answer.status_code < 500, (path, answer.status_code, answer.text)
+
+
+def test_every_keyed_operation_documents_the_400_for_two_keys():
+    spec = create_app(Settings(_env_file=None)).openapi()
+    keyed = [(method, path, op) for path, item in spec["paths"].items()
+             for method, op in item.items() if op.get("security")]
+    assert len(keyed) > 40
+    for method, path, op in keyed:
+        assert "two different api keys" in op["responses"]["400"]["description"].lower(), \
+            (method, path)
