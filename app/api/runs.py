@@ -17,7 +17,7 @@ router = APIRouter(tags=["runs (LangGraph API)"])
 
 CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
     404: {"description": "Unknown assistant_id (the known profiles are listed), or a thread "
-          "that does not exist and if_not_exists is not \"create\""},
+          "this key does not have and if_not_exists is not \"create\""},
     409: {"description": "multitask_strategy \"reject\" while the thread has an unfinished run"},
     422: {"description": "Bad input, an unfillable namespace template, or an unsupported "
           "option (command, checkpoint, interrupts, webhook)"},
@@ -25,8 +25,9 @@ CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-NO_THREAD = {404: {"description": "No such thread (or another API key's)"}}
-NO_RUN = {404: {"description": "No such thread, or no such run on it"}}
+NO_THREAD = {404: {"description": "This API key has no thread of that id (thread ids are per "
+                   "key: another key's is another thread)"}}
+NO_RUN = {404: {"description": "No such thread of this key, or no such run on it"}}
 
 
 def _created(run: Run, response: Response) -> Run:
@@ -104,9 +105,10 @@ async def join_run(thread_id: str, run_id: uuid.UUID, runs: RunServiceDep,
 
 @router.post("/threads", response_model=Thread, summary="Create a thread (with metadata that "
              "fills namespace templates, e.g. user_id)",
-             responses={404: {"description": "The thread exists and is another API key's "
-                              "(if_exists \"do_nothing\")"},
-                        409: {"description": "The thread exists (if_exists \"raise\")"}})
+             description="Thread ids are per API key: another key's thread of the same id is "
+             "another thread, and this creates the caller's own.",
+             responses={409: {"description": "This key's thread exists (if_exists "
+                              "\"raise\")"}})
 async def create_thread(body: ThreadCreate, runs: RunServiceDep,
                         principal: PrincipalDep) -> Thread:
     return await runs.create_thread(body, principal)

@@ -4,7 +4,8 @@ A run IS an extraction job (run_id = job id): its assistant_id names an extracti
 its input.messages are the conversation, config.configurable.namespace is the namespace
 template, and the other configurable values, the run's context and its thread's metadata fill
 the template's placeholders. Multitask strategies act on the thread's unfinished jobs into the
-same namespace, the job service's debounce key.
+same namespace, the job service's debounce key. Threads are per API key (app/runs/scope.py): a
+run's thread is created, if new, in its job's transaction.
 """
 
 import asyncio
@@ -30,6 +31,7 @@ from app.runs.messages import input_messages
 from app.runs.profiles import ProfileService
 from app.runs.repository import RunRecord, ThreadRecord
 from app.runs.schemas import Run, RunCreate, Thread, ThreadCreate
+from app.runs.scope import MAX_THREAD_ID, job_thread_key, owner
 
 RUN_STATUS = {"queued": "pending", "running": "running", "succeeded": "success",
               "failed": "error", "cancelled": "interrupted"}
@@ -65,11 +67,11 @@ class RunService:
         if thread_id is None:
             thread_id = str(uuid.uuid4())
         else:
+            if len(thread_id) > MAX_THREAD_ID:
+                raise InvalidInput(f"thread_id has {len(thread_id)} characters; at most "
+                                   f"{MAX_THREAD_ID}")
             async with self.pool.connection() as conn:
-                thread = await runs_sql.get_thread(conn, thread_id)
-            if thread is not None and not _sees(principal, thread):
-                raise NotFound(f"thread {thread_id!r} belongs to another API key; use "
-                               "another thread_id")
+                thread = await runs_sql.get_thread(conn, owner(principal), thread_id)
             if thread is None and body.if_not_exists != "create":
                 raise NotFound(f"thread {thread_id!r} not found; pass if_not_exists=\"create\" "
                                "to create it with the run, or POST /threads first")
@@ -80,12 +82,13 @@ class RunService:
         values = principal.template_values(values)
         _check_filled(template, values)
         principal.require_write(fill_template(template, values))
+        job_thread = job_thread_key(owner(principal), thread_id)
         try:
             request = ExtractionJobRequest(
                 messages=input_messages(body.input), namespace=template, config=values,
                 instructions=profile.instructions, kinds=profile.kinds,
                 enable_inserts=profile.enable_inserts, enable_updates=profile.enable_updates,
-                enable_deletes=profile.enable_deletes, thread_id=thread_id,
+                enable_deletes=profile.enable_deletes, thread_id=job_thread,
                 after_seconds=body.after_seconds or 0)
         except ValidationError as exc:
             raise InvalidInput(_validation_message(exc)) from None
@@ -93,14 +96,16 @@ class RunService:
         run_metadata = body.metadata or {}
 
         async def record(conn: AsyncConnection, job: JobRecord) -> None:
-            await runs_sql.insert_thread(conn, thread_id, {}, _owner(principal))  # or exists
-            await runs_sql.insert_run(conn, job.id, thread_id, profile.name, strategy,
+            # In the job's transaction: a run never lands without its thread, or on another's.
+            created = await runs_sql.ensure_thread(conn, owner(principal), thread_id)
+            await runs_sql.insert_run(conn, job.id, created, profile.name, strategy,
                                       run_metadata)
 
         try:
             job = await self.jobs.submit(request, replace=REPLACE[strategy], also=record)
         except Conflict as exc:
-            raise Conflict(f"multitask_strategy \"reject\": {exc.detail} (use rollback, "
+            detail = exc.detail.replace(repr(job_thread), repr(thread_id))  # the key is ours
+            raise Conflict(f"multitask_strategy \"reject\": {detail} (use rollback, "
                            "interrupt or enqueue to replace it or run after it)") from None
         return to_run(RunRecord(job, thread_id, profile.name, strategy, run_metadata))
 
@@ -111,11 +116,12 @@ class RunService:
                    limit: int, offset: int) -> list[Run]:
         check_page(self.jobs.settings, limit, offset)
         async with self.pool.connection() as conn:
-            await self._visible_thread(conn, thread_id, principal)
+            thread = await self._visible_thread(conn, thread_id, principal)
             if status == "timeout":
                 return []  # extraction runs never time out
-            records = await runs_sql.list_runs(conn, thread_id, JOB_STATUS.get(status or ""),
-                                               limit, offset)
+            readable = [g.prefix for g in principal.grants]
+            records = await runs_sql.list_runs(conn, thread.id, readable,
+                                               JOB_STATUS.get(status or ""), limit, offset)
         return [to_run(r) for r in records]
 
     async def cancel(self, thread_id: str, run_id: uuid.UUID, principal: Principal) -> Run:
@@ -151,8 +157,8 @@ class RunService:
     async def _record(self, thread_id: str, run_id: uuid.UUID,
                       principal: Principal) -> RunRecord:
         async with self.pool.connection() as conn:
-            await self._visible_thread(conn, thread_id, principal)
-            record = await runs_sql.get_run(conn, thread_id, run_id)
+            thread = await self._visible_thread(conn, thread_id, principal)
+            record = await runs_sql.get_run(conn, thread.id, run_id)
         if record is None or not principal.can_read(record.job.namespace):
             raise NotFound(f"no run {run_id} on thread {thread_id!r}")
         return record
@@ -165,9 +171,9 @@ class RunService:
                 raise InvalidInput(f"{name}: not supported for extraction threads")
         thread_id = body.thread_id or str(uuid.uuid4())
         async with self.pool.connection() as conn:
-            created = await runs_sql.insert_thread(conn, thread_id, body.metadata or {},
-                                                   _owner(principal))
-            if created is None:
+            created = await runs_sql.insert_thread(conn, owner(principal), thread_id,
+                                                   body.metadata or {})
+            if created is None:  # only ever the caller's own thread
                 if body.if_exists == "do_nothing":
                     return await self._thread(conn, thread_id, principal)
                 raise Conflict(f"thread {thread_id!r} exists; pass if_exists=\"do_nothing\" "
@@ -181,8 +187,8 @@ class RunService:
     async def update_thread(self, thread_id: str, metadata: dict[str, Any],
                             principal: Principal) -> Thread:
         async with self.pool.connection() as conn:
-            await self._visible_thread(conn, thread_id, principal)
-            updated = await runs_sql.merge_thread_metadata(conn, thread_id, metadata)
+            thread = await self._visible_thread(conn, thread_id, principal)
+            updated = await runs_sql.merge_thread_metadata(conn, thread.id, metadata)
             if updated is None:
                 raise NotFound(f"thread {thread_id!r} not found")
             return await self._view(conn, updated)
@@ -194,26 +200,18 @@ class RunService:
     @staticmethod
     async def _visible_thread(conn: AsyncConnection, thread_id: str,
                               principal: Principal) -> ThreadRecord:
-        """Another key's thread answers as one that does not exist."""
-        found = await runs_sql.get_thread(conn, thread_id)
-        if found is None or not _sees(principal, found):
+        """The caller's own thread of that id: another key's is another thread."""
+        found = await runs_sql.get_thread(conn, owner(principal), thread_id)
+        if found is None:
             raise NotFound(f"thread {thread_id!r} not found")
         return found
 
     @staticmethod
     async def _view(conn: AsyncConnection, thread: ThreadRecord) -> Thread:
-        busy, last = await runs_sql.thread_job_statuses(conn, thread.thread_id)
+        busy, last = await runs_sql.thread_job_statuses(conn, thread.id)
         status = "busy" if busy else "error" if last == "failed" else "idle"
         return Thread(thread_id=thread.thread_id, created_at=thread.created_at,
                       updated_at=thread.updated_at, metadata=thread.metadata, status=status)
-
-
-def _owner(principal: Principal) -> str | None:
-    return None if principal.admin else principal.key_id
-
-
-def _sees(principal: Principal, thread: ThreadRecord) -> bool:
-    return principal.admin or thread.owner_key == principal.key_id
 
 
 def to_run(record: RunRecord) -> Run:

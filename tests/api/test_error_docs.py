@@ -42,7 +42,7 @@ def test_every_json_body_documents_the_400_for_an_unreadable_one():
     ("GET", "/v1/tools", {"404"}),
     ("POST", "/v1/tools/execute", {"404"}),
     ("GET", "/store/items", {"400"}),
-    ("POST", "/threads", {"404", "409"}),
+    ("POST", "/threads", {"409"}),
     ("GET", "/threads/{thread_id}", {"404"}),
     ("PATCH", "/threads/{thread_id}", {"404"}),
     ("GET", "/threads/{thread_id}/runs", {"404"}),

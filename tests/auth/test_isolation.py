@@ -130,11 +130,16 @@ async def test_nothing_crosses_the_boundary(keyed, sides):
          f"/threads/t-run/runs/{run}/cancel", None, None, {404}),
         ("GET", "/threads/{thread_id}/runs/{run_id}/join", f"/threads/t-run/runs/{run}/join",
          None, None, {404}),
-        ("POST", "/threads", "/threads", None, {"thread_id": "t-run", "if_exists":
-                                               "do_nothing"}, {404}),
         ("GET", "/threads/{thread_id}", "/threads/t-run", None, None, {404}),
         ("PATCH", "/threads/{thread_id}", "/threads/t-run", None,
          {"metadata": {"user_id": "bob"}}, {404}),
+        # thread ids are per key: alice's id is a new, empty thread of the intruder's
+        ("POST", "/threads", "/threads", None, {"thread_id": "t-run"}, {200}),
+        ("POST", "/threads", "/threads", None, {"thread_id": "t-run", "if_exists":
+                                               "do_nothing"}, {200}),
+        ("GET", "/threads/{thread_id}/runs", "/threads/t-run/runs", None, None, {200}),
+        ("POST", "/threads/{thread_id}/runs", "/threads/t-run/runs", None,
+         {"assistant_id": "memory", "input": EXTRACT, "if_not_exists": "create"}, {403}),
     ]
     failures = []
     for method, _, url, params, body, expected in cases:
@@ -165,6 +170,8 @@ async def test_nothing_crosses_the_boundary(keyed, sides):
     listed = await keyed.get("/v1/memories", headers=admin, params=ns_q)
     assert [m["key"] for m in listed.json()["items"]] == ["k1"]
     assert (await keyed.get(f"/v1/jobs/{job}", headers=admin)).json()["status"] == "queued"
+    alices = await keyed.get("/threads/t-run/runs", headers=bearer(sides["alice"]))
+    assert [(r["run_id"], r["status"]) for r in alices.json()] == [(run, "pending")]
     found = await keyed.post("/v1/search", headers=intruder, json={
         "query": "Lisbon", "namespace_prefix": ["memories", "alice2"]})
     assert [i["namespace"] for i in found.json()["items"]] == [["memories", "alice2"]]
