@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(60.0, gt=0)
     llm_max_retries: int = Field(2, ge=0, le=10)
     llm_max_output_tokens: int = Field(4096, ge=256)
+    # Operations that fail validation get one repair call showing the model its errors.
+    extraction_repair: bool = True
 
     # Background extraction jobs (procrastinate workers inside the app)
     extraction_concurrency: int = Field(4, ge=1, le=64)

@@ -30,6 +30,10 @@ from tests.fakes.llm_server import NoToolCall, ToolCall, count_words, schema_jso
 OURS_TOOL = "apply_memory_operations"
 SEARCH_TOOL = "search_memory"
 MISSES: Counter[str] = Counter()  # "<format>:<user>" -> operations whose memory was not shown
+# Set while the "ours_repair" system runs: our first answer's first operation comes without
+# its content (what a model filling an untyped schema sent), the repair call fixes it.
+BREAK_FIRST = {"on": False}
+REPAIR_MARK = "proposed operations that were rejected"
 _INSTANCE = re.compile(r'<instance id=(\S+) schema_type="[^"]*">\n(.*?)\n</instance>', re.S)
 
 
@@ -56,7 +60,13 @@ def respond(body: dict[str, Any]) -> Any:
     conversation = conversation_of(text)
     tools = _tool_names(body)
     if OURS_TOOL in tools:
-        return _ours(conversation, text)
+        ops = _ours(conversation, text)
+        if not BREAK_FIRST["on"] or not ops["operations"]:
+            return ops
+        if REPAIR_MARK in text:  # the repair call: the operation it was shown, corrected
+            return {"operations": ops["operations"][:1]}
+        first = {**ops["operations"][0], "content": {}}
+        return {"operations": [first, *ops["operations"][1:]]}
     if tools == [SEARCH_TOOL]:  # LangMem's query model: one search per user message
         if conversation is None:
             return NoToolCall("No search needed.")

@@ -1,12 +1,13 @@
 """Memory kinds: what extraction may store, each described by a JSON Schema for its content."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from app.errors import InvalidInput
+from app.extraction.strict import drop_nulls, strict_schema
 from app.memories.values import DEFAULT_KIND
 
 TEXT_SCHEMA: dict[str, Any] = {
@@ -23,6 +24,16 @@ class Kind:
     description: str
     schema: dict[str, Any]
     single: bool = False  # kept as one item per namespace (e.g. a UserProfile)
+    # The content schema the tool offers the model (422 when strict mode cannot express it).
+    tool_schema: dict[str, Any] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tool_schema", strict_schema(self.schema, self.name))
+
+    def clean(self, content: Any) -> Any:
+        """The content as the kind defines it: a strict model's nulls for optional fields
+        left out."""
+        return drop_nulls(content, self.schema)
 
     def errors(self, content: Any) -> list[str]:
         validator = Draft202012Validator(self.schema)

@@ -26,6 +26,7 @@ class ToolCallResult:
     arguments: dict[str, Any]  # the forced tool call's parsed arguments
     prompt_tokens: int
     completion_tokens: int
+    calls: int = 1  # requests it took (a server refusing a tool_choice form costs one more)
 
 
 class LLMError(AppError):
@@ -51,7 +52,8 @@ class LLMClient(Protocol):
     completion_tokens: int
 
     async def call_tool(self, *, system: str, user: str, tool_name: str,
-                        tool_description: str, parameters: dict[str, Any]) -> ToolCallResult: ...
+                        tool_description: str, parameters: dict[str, Any],
+                        strict: bool = False) -> ToolCallResult: ...
 
     async def aclose(self) -> None: ...
 
@@ -135,24 +137,49 @@ class OpenAILLMClient(_BaseClient):
         self._client = openai.AsyncOpenAI(api_key=api_key or PLACEHOLDER_API_KEY,
                                           base_url=base_url, timeout=timeout,
                                           max_retries=max_retries)
+        self._choice = 0  # index into _tool_choices: the form this server accepts
 
     async def aclose(self) -> None:
         await self._client.close()
 
-    @measure_llm_call
     async def call_tool(self, *, system: str, user: str, tool_name: str,
-                        tool_description: str, parameters: dict[str, Any]) -> ToolCallResult:
+                        tool_description: str, parameters: dict[str, Any],
+                        strict: bool = False) -> ToolCallResult:
+        """`strict`: the parameters follow OpenAI's strict rules, so ask for exact adherence.
+        A server that refuses a tool_choice naming the function (some local ones) is asked
+        again with "required", then "auto"; the form that worked is kept for later calls."""
+        function: dict[str, Any] = {"name": tool_name, "description": tool_description,
+                                    "parameters": parameters}
+        if strict:
+            function["strict"] = True
+        choices = _tool_choices(tool_name)
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                result = await self._call(system=system, user=user, function=function,
+                                          tool_choice=choices[self._choice])
+            except LLMError as exc:
+                if self._choice + 1 < len(choices) and _refuses_tool_choice(exc):
+                    self._choice += 1
+                    continue
+                raise
+            result.calls = attempts
+            return result
+
+    @measure_llm_call
+    async def _call(self, *, system: str, user: str, function: dict[str, Any],
+                    tool_choice: Any) -> ToolCallResult:
         self.calls += 1
         openai = self._openai
+        tool_name = function["name"]
         try:
             response = await self._client.chat.completions.create(
                 model=self._name,
                 messages=[{"role": "system", "content": system},
                           {"role": "user", "content": user}],
-                tools=[{"type": "function",
-                        "function": {"name": tool_name, "description": tool_description,
-                                     "parameters": parameters}}],
-                tool_choice={"type": "function", "function": {"name": tool_name}},
+                tools=[{"type": "function", "function": function}],
+                tool_choice=tool_choice,
                 # The SDK's current name for the output cap (`max_tokens` is deprecated and
                 # rejected by reasoning models); servers that do not know it ignore it.
                 max_completion_tokens=self._max_output_tokens,
@@ -170,8 +197,8 @@ class OpenAILLMClient(_BaseClient):
         choice = response.choices[0]
         calls = choice.message.tool_calls or []
         # Only one tool is offered, so the first function call is the forced one.
-        function = next((c.function for c in calls if getattr(c, "function", None)), None)
-        if function is None:
+        called = next((c.function for c in calls if getattr(c, "function", None)), None)
+        if called is None:
             if choice.finish_reason == "length":
                 raise self._error("output cut off at the token limit before the tool call "
                                   f"(max_completion_tokens={self._max_output_tokens})",
@@ -183,7 +210,7 @@ class OpenAILLMClient(_BaseClient):
                               f"incomplete (max_completion_tokens={self._max_output_tokens})",
                               transient=False)
         try:
-            arguments = json.loads(function.arguments)
+            arguments = json.loads(called.arguments)
         except (TypeError, ValueError) as exc:
             raise self._error(f"tool call arguments are not valid JSON: {exc}",
                               transient=False) from exc
@@ -215,7 +242,9 @@ class AnthropicLLMClient(_BaseClient):
 
     @measure_llm_call
     async def call_tool(self, *, system: str, user: str, tool_name: str,
-                        tool_description: str, parameters: dict[str, Any]) -> ToolCallResult:
+                        tool_description: str, parameters: dict[str, Any],
+                        strict: bool = False) -> ToolCallResult:
+        # Anthropic tool use has no strict flag; the typed schema is what the model fills.
         self.calls += 1
         anthropic = self._anthropic
         try:
@@ -250,6 +279,16 @@ class AnthropicLLMClient(_BaseClient):
                               f"(got {type(arguments).__name__})", transient=False)
         return ToolCallResult(dict(arguments), usage.input_tokens if usage else 0,
                               usage.output_tokens if usage else 0)
+
+
+def _tool_choices(tool_name: str) -> list[Any]:
+    return [{"type": "function", "function": {"name": tool_name}}, "required", "auto"]
+
+
+def _refuses_tool_choice(exc: LLMError) -> bool:
+    """A 400/422 about tool_choice: the server does not take this form (vLLM without guided
+    decoding, llama.cpp and others answer so for a named function)."""
+    return exc.upstream_status in (400, 422) and "tool_choice" in exc.detail.lower()
 
 
 def create_llm_client(settings: Settings) -> LLMClient | None:

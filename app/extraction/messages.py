@@ -5,7 +5,7 @@ from typing import Any
 
 from app.errors import InvalidInput
 
-_ROLES = {"human": "user", "ai": "assistant", "user": "user", "assistant": "assistant",
+ROLES = {"human": "user", "ai": "assistant", "user": "user", "assistant": "assistant",
           "system": "system", "tool": "tool", "function": "tool", "developer": "system"}
 
 
@@ -19,11 +19,11 @@ def normalize(messages: list[dict[str, Any]]) -> list[Turn]:
     turns = []
     for i, message in enumerate(messages):
         raw_role = message.get("role") or message.get("type")
-        role = _ROLES.get(str(raw_role).lower()) if raw_role else None
+        role = ROLES.get(str(raw_role).lower()) if raw_role else None
         if role is None:
             raise InvalidInput(f"messages[{i}] has role {raw_role!r}; use user, assistant, "
                                "system or tool (LangChain's human/ai work too)")
-        text = _text(message.get("content"))
+        text = text_of(message.get("content"))
         if text.strip():
             turns.append(Turn(role, text))
     if not turns:
@@ -31,7 +31,7 @@ def normalize(messages: list[dict[str, Any]]) -> list[Turn]:
     return turns
 
 
-def _text(content: Any) -> str:
+def text_of(content: Any) -> str:
     if isinstance(content, str):
         return content
     if isinstance(content, list):  # content parts: [{"type": "text", "text": ...}, ...]

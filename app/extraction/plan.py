@@ -22,6 +22,7 @@ class Plan:
     updates: list[Planned] = field(default_factory=list)
     deletes: list[Planned] = field(default_factory=list)
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    accepted: list[Any] = field(default_factory=list)  # the operations that passed, as sent
 
     def reject(self, operation: Any, reason: str) -> None:
         self.rejected.append({"operation": operation, "reason": reason})
@@ -38,23 +39,31 @@ def plan_operations(arguments: dict[str, Any], namespace: tuple[str, ...],
         plan.reject(arguments, "the tool call has no 'operations' list")
         return plan
     for op in operations:
-        action = op.get("action") if isinstance(op, dict) else None
-        if action not in ("insert", "update", "delete"):
-            plan.reject(op, "action must be insert, update or delete")
-        elif action not in actions:
-            plan.reject(op, f"{action} is switched off for this extraction")
-        elif action == "insert":
-            _insert(plan, op, namespace, by_name, ids, touched)
-        else:
-            _change(plan, op, action, ids, by_name, touched)
+        before = len(plan.rejected)
+        _plan_one(plan, op, namespace, ids, by_name, actions, touched)
+        if len(plan.rejected) == before:
+            plan.accepted.append(op)
     return plan
+
+
+def _plan_one(plan: Plan, op: Any, namespace: tuple[str, ...], ids: dict[str, StoredItem],
+              by_name: dict[str, Kind], actions: tuple[str, ...], touched: set[str]) -> None:
+    action = op.get("action") if isinstance(op, dict) else None
+    if action not in ("insert", "update", "delete"):
+        plan.reject(op, "action must be insert, update or delete")
+    elif action not in actions:
+        plan.reject(op, f"{action} is switched off for this extraction")
+    elif action == "insert":
+        _insert(plan, op, namespace, by_name, ids, touched)
+    else:
+        _change(plan, op, action, ids, by_name, touched)
 
 
 def _content(op: dict[str, Any], kind: Kind) -> Any:
     content = op.get("content")
     if isinstance(content, str) and kind.name == DEFAULT_KIND:
         return {"content": content}  # models often send a plain sentence
-    return content
+    return kind.clean(content)
 
 
 def _insert(plan: Plan, op: dict, namespace: tuple[str, ...], by_name: dict[str, Kind],
@@ -70,6 +79,8 @@ def _insert(plan: Plan, op: dict, namespace: tuple[str, ...], by_name: dict[str,
         plan.reject(op, f"content does not match kind {kind.name}: {'; '.join(errors)}")
         return
     value = {"kind": kind.name, "content": content}
+    if kind.single and _merge_single(plan, kind, value):
+        return
     if kind.single:
         # A single-item kind that already exists is updated in place, never duplicated.
         existing = next((i for i, item in ids.items() if item.value.get("kind") == kind.name),
@@ -100,6 +111,10 @@ def _change(plan: Plan, op: dict, action: str, ids: dict[str, StoredItem],
         plan.deletes.append(Planned(item.namespace, item.key, None))
         return
     kind_name = item.value.get("kind") if isinstance(item.value.get("kind"), str) else DEFAULT_KIND
+    if op.get("kind") not in (None, kind_name):
+        touched.discard(ident)
+        plan.reject(op, f"{ident} is a {kind_name} memory, not {op.get('kind')}")
+        return
     kind = by_name.get(kind_name)
     content = _content(op, kind) if kind else op.get("content")
     errors = kind.errors(content) if kind else ([] if isinstance(content, dict) else
@@ -110,3 +125,18 @@ def _change(plan: Plan, op: dict, action: str, ids: dict[str, StoredItem],
         return
     plan.updates.append(Planned(item.namespace, item.key, {"kind": kind_name,
                                                            "content": content}))
+
+
+def _merge_single(plan: Plan, kind: Kind, value: dict[str, Any]) -> bool:
+    """A second insert of a single-item kind in one answer completes the first (one profile,
+    later fields win) instead of storing another item."""
+    for planned in (*plan.inserts, *plan.updates):
+        if planned.value and planned.value.get("kind") == kind.name:
+            first, second = planned.value["content"], value["content"]
+            merged = {**first, **second} if isinstance(first, dict) and \
+                isinstance(second, dict) else second
+            if kind.errors(merged):
+                merged = second  # valid on its own (checked before), unlike the mix
+            planned.value = {"kind": kind.name, "content": merged}
+            return True
+    return False

@@ -1,6 +1,6 @@
 """Bodies of the extraction API."""
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -63,18 +63,32 @@ class MemoryChange(BaseModel):
 
 
 class Usage(BaseModel):
-    llm_calls: int
-    prompt_tokens: int
-    completion_tokens: int
+    llm_calls: int = Field(0, description="Requests to the model, the repair call included")
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def add(self, call: Any) -> None:
+        self.llm_calls += call.calls
+        self.prompt_tokens += call.prompt_tokens
+        self.completion_tokens += call.completion_tokens
+
+
+Outcome = Literal["stored", "nothing_to_remember", "rejected", "partially_rejected"]
 
 
 class ExtractionResult(BaseModel):
+    outcome: Outcome = Field("stored", description="stored: what the model proposed is stored "
+                             "(an insert identical to a stored memory counts); "
+                             "nothing_to_remember: it proposed nothing; rejected: every "
+                             "operation failed validation, even after the repair call, and "
+                             "nothing changed; partially_rejected: some were stored, some not")
     namespace: list[str]
     created: list[MemoryChange]
     updated: list[MemoryChange]
     deleted: list[MemoryChange]
     duplicates: int = Field(description="Inserts skipped because an identical memory exists")
     rejected: list[dict[str, Any]] = Field(description="Operations the model proposed that "
-                                           "failed validation, with the reason")
+                                           "failed validation, each {operation, reason}")
+    repaired: int = Field(0, description="Rejected operations the repair call fixed")
     candidates: int = Field(description="Existing memories shown to the model")
     usage: Usage

@@ -13,11 +13,13 @@ from app.extraction.llm import LLMClient
 from app.extraction.messages import normalize
 from app.extraction.plan import Plan, Planned, plan_operations
 from app.extraction.prompt import TOOL_DESCRIPTION, TOOL_NAME, build_prompt
+from app.extraction.repair import outcome, repair
 from app.extraction.retrieval import find_candidates
 from app.extraction.schemas import ExtractionRequest, ExtractionResult, MemoryChange, Usage
 from app.limits.caps import check_messages
 from app.limits.concurrency import ExtractionSlots
 from app.memories.namespaces import fill_template
+from app.observability.metrics import count_rejected
 from app.repositories.history import Origin
 from app.store.memory_store import MemoryStore
 
@@ -61,20 +63,26 @@ class ExtractionService:
                                         ("delete", request.enable_deletes)) if on)
         candidates = await find_candidates(self.store, namespace, turns, kinds)
         prompt = build_prompt(turns, candidates, kinds, actions, request.instructions)
+        usage = Usage()
         async with self.slots.hold(patient=background):
             call = await llm.call_tool(system=prompt.system, user=prompt.user,
                                        tool_name=TOOL_NAME, tool_description=TOOL_DESCRIPTION,
-                                       parameters=prompt.parameters)
-        plan = plan_operations(call.arguments, namespace, prompt.ids, kinds, actions)
+                                       parameters=prompt.parameters, strict=True)
+            usage.add(call)
+            plan = plan_operations(call.arguments, namespace, prompt.ids, kinds, actions)
+            repaired = 0
+            if plan.rejected and self.settings.extraction_repair:
+                plan, repaired = await repair(llm, prompt, plan, usage, namespace, kinds,
+                                              actions)
         duplicates = await self._drop_duplicates(plan, namespace)
         result = ExtractionResult(
+            outcome=outcome(plan, duplicates),
             namespace=list(namespace),
             created=[_change(p) for p in plan.inserts],
             updated=[_change(p) for p in plan.updates],
             deleted=[_change(p) for p in plan.deletes],
-            duplicates=duplicates, rejected=plan.rejected, candidates=len(candidates),
-            usage=Usage(llm_calls=1, prompt_tokens=call.prompt_tokens,
-                        completion_tokens=call.completion_tokens),
+            duplicates=duplicates, rejected=plan.rejected, repaired=repaired,
+            candidates=len(candidates), usage=usage,
         )
         ops = [PutOp(p.namespace, p.key, p.value)
                for p in (*plan.inserts, *plan.updates, *plan.deletes)]
@@ -84,6 +92,7 @@ class ExtractionService:
                 await finalize(conn, result)
 
         await self.store.apply_puts(ops, origin=origin, also=also)
+        count_rejected(result.rejected)
         return result
 
     async def _drop_duplicates(self, plan: Plan, namespace: tuple[str, ...]) -> int:

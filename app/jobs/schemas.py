@@ -18,9 +18,12 @@ class Job(BaseModel):
     namespace: list[str]
     thread_id: str | None
     attempts: int
-    error: str | None = Field(description="Why it failed, was cancelled, or is being retried")
+    error: str | None = Field(description="Why it failed (every operation rejected: the "
+                              "reasons), was cancelled, or is being retried")
     result: ExtractionResult | None = Field(description="What it created, updated and deleted")
-    superseded_by: uuid.UUID | None = Field(description="The newer job that replaced it")
+    superseded_by: uuid.UUID | None = Field(description="The job that replaced it: a newer "
+                                            "submission, or the queued or running one whose "
+                                            "conversation already holds all of this one's")
     created_at: datetime
     due_at: datetime
     started_at: datetime | None

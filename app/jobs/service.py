@@ -15,6 +15,7 @@ from app.extraction.llm import LLMError
 from app.extraction.messages import normalize
 from app.extraction.schemas import ExtractionJobRequest, ExtractionResult
 from app.extraction.service import ExtractionService
+from app.extraction.snapshots import is_earlier_snapshot
 from app.jobs.queue import JobQueue, RetryLater
 from app.limits.caps import check_messages, check_page
 from app.memories.namespaces import validate_namespace
@@ -27,6 +28,21 @@ log = logging.getLogger(__name__)
 # What a new job does to its thread's unfinished jobs (same namespace): see JobService.submit.
 Replace = Literal["queued", "active", "none", "reject"]
 Also = Callable[[AsyncConnection, JobRecord], Awaitable[None]]
+
+
+def _newer_snapshot(request: ExtractionJobRequest, active: list[JobRecord]) -> JobRecord | None:
+    """The thread's queued or running job whose conversation already holds everything this
+    submission has (the debounce compares content, not arrival: see app/extraction/snapshots)."""
+    return next((old for old in reversed(active)
+                 if is_earlier_snapshot(request.messages, old.request.get("messages") or [])),
+                None)
+
+
+def rejection_error(result: ExtractionResult) -> str:
+    reasons = "; ".join(r["reason"] for r in result.rejected[:5])
+    more = f" (and {len(result.rejected) - 5} more)" if len(result.rejected) > 5 else ""
+    return (f"every operation the model proposed was rejected ({len(result.rejected)}), "
+            f"nothing was stored: {reasons}{more}")
 
 
 class NoLongerRunning(Exception):
@@ -61,6 +77,10 @@ class JobService:
                 raise Conflict(f"thread {request.thread_id!r} already has an unfinished "
                                f"extraction into {'.'.join(namespace)} ({active[-1].id} is "
                                f"{active[-1].status}); wait for it or replace it")
+            keeper = _newer_snapshot(request, active) if replace in ("queued", "active") \
+                else None
+            if keeper is not None:
+                return await self._record_stale(conn, job_id, namespace, request, keeper, also)
             for old in active:
                 if replace == "active" or (replace == "queued" and old.status == "queued"):
                     if old.queue_job_id is not None:
@@ -76,6 +96,22 @@ class JobService:
             if also is not None:
                 await also(conn, job)
             return job
+
+    async def _record_stale(self, conn: AsyncConnection, job_id: uuid.UUID,
+                            namespace: tuple[str, ...], request: ExtractionJobRequest,
+                            keeper: JobRecord, also: Also | None) -> JobRecord:
+        """An earlier snapshot of a conversation already queued or running: recorded as
+        superseded by that job, which stays, and never run."""
+        await jobs_sql.insert_job(conn, job_id, namespace, request.thread_id,
+                                  request.model_dump(mode="json", by_alias=True),
+                                  request.after_seconds)
+        await jobs_sql.supersede(conn, job_id, keeper.id, error=(
+            f"an earlier snapshot of the conversation job {keeper.id} ({keeper.status}) "
+            "extracts; that job stays"))
+        job = await jobs_sql.get_job(conn, job_id)
+        if also is not None:
+            await also(conn, job)
+        return job
 
     async def run(self, job_id: str) -> str:
         """One attempt, called by the worker; answers how it ended (a metric's label).
@@ -94,11 +130,15 @@ class JobService:
             current = await jobs_sql.get_job(conn, ident, for_update=True)
             if current is None or current.status != "running":
                 raise NoLongerRunning
-            await jobs_sql.finish(conn, ident, "succeeded", result=result.model_dump(mode="json"))
+            # Every operation rejected is a failure (reasons in `error`), not a clean success;
+            # the result keeps what was rejected.
+            status = "failed" if result.outcome == "rejected" else "succeeded"
+            await jobs_sql.finish(conn, ident, status, result=result.model_dump(mode="json"),
+                                  error=rejection_error(result) if status == "failed" else None)
 
         try:
-            await self.extraction.extract(request, origin=Origin("extraction", job_id),
-                                          finalize=succeed, background=True)
+            result = await self.extraction.extract(request, origin=Origin("extraction", job_id),
+                                                   finalize=succeed, background=True)
         except NoLongerRunning:
             log.info("job %s was cancelled while running; its changes were discarded", job_id)
             return "cancelled"
@@ -114,7 +154,7 @@ class JobService:
             await self._update(jobs_sql.finish, ident, "failed",
                                error=f"internal error: {type(exc).__name__}: {exc}")
         else:
-            return "succeeded"
+            return "rejected" if result.outcome == "rejected" else "succeeded"
         return "failed"
 
     async def hand_back(self, job_id: str) -> None:

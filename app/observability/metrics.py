@@ -29,6 +29,11 @@ LLM_SECONDS = Histogram("llm_call_duration_seconds", "LLM call latency",
                         ["provider", "model"], buckets=_SLOW_BUCKETS)
 LLM_TOKENS = Counter("llm_tokens", "Tokens the provider reported, by type (prompt or "
                      "completion)", ["provider", "model", "type"])
+REJECTED_OPERATIONS = Counter(
+    "extraction_rejected_operations", "Operations a model proposed that failed validation and "
+    "were given up on (after the repair call), by action", ["action"])
+REPAIR_CALLS = Counter("extraction_repair_calls", "Repair calls for rejected operations, by "
+                       "outcome (fixed: at least one operation fixed)", ["outcome"])
 EMBEDDER_CALLS = Counter("embedder_calls", "Embedder calls", ["provider", "model"])
 EMBEDDER_TEXTS = Counter("embedder_texts", "Texts embedded", ["provider", "model"])
 EMBEDDER_SECONDS = Histogram("embedder_call_duration_seconds", "Embedder call latency",
@@ -42,6 +47,18 @@ def observe_request(method: str, route: str, status: int, seconds: float) -> Non
 
 def observe_job(outcome: str, seconds: float) -> None:
     JOB_SECONDS.labels(outcome).observe(seconds)
+
+
+def count_rejected(rejected: list[dict[str, Any]]) -> None:
+    for r in rejected:
+        op = r.get("operation")
+        action = op.get("action") if isinstance(op, dict) else None
+        REJECTED_OPERATIONS.labels(action if action in ("insert", "update", "delete")
+                                   else "invalid").inc()
+
+
+def count_repair(outcome: str) -> None:
+    REPAIR_CALLS.labels(outcome).inc()
 
 
 def count_llm_tokens(model: str, prompt_tokens: int, completion_tokens: int) -> None:

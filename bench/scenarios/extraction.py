@@ -16,14 +16,16 @@ from typing import Any
 
 from bench.context import BenchContext
 from bench.conversations import CONVERSATIONS, Conversation
-from bench.llm_script import MISSES, all_tools_prompt_tokens
+from bench.llm_script import BREAK_FIRST, MISSES, all_tools_prompt_tokens
 from bench.report import HeadlineRow, Report, table
 from bench.scenarios import Scenario
 
-SYSTEMS = ("ours", "langmem", "langmem_query")
+SYSTEMS = ("ours", "langmem", "langmem_query", "ours_repair")
 ROOT = {s: f"bench-extract-{s.replace('_', '-')}" for s in SYSTEMS}
 LABELS = {"ours": "ours", "langmem": "LangMem",
-          "langmem_query": "LangMem + query_model"}
+          "langmem_query": "LangMem + query_model",
+          "ours_repair": "ours, first answer invalid (1 repair call)"}
+OURS = ("ours", "ours_repair")
 
 
 def langmem_manager(system: str, store, fake_url: str):
@@ -42,12 +44,12 @@ def langmem_manager(system: str, store, fake_url: str):
 async def seed(system: str, namespace: tuple[str, ...], texts: list[str], env, store) -> None:
     """The memories a user has before the conversation, each written the way its system
     writes them (ours: our API, which indexes the text; LangMem: the store's aput)."""
-    if system == "ours" and texts:
+    if system in OURS and texts:
         r = await env.client.post("/v1/memories/batch", json={"items": [
             {"namespace": list(namespace), "key": f"seed-{i}", "content": t}
             for i, t in enumerate(texts)]})
         r.raise_for_status()
-    elif system != "ours":
+    elif system not in OURS:
         for i, text in enumerate(texts):
             await store.aput(namespace, f"seed-{i}",
                              {"kind": "Memory", "content": {"content": text}})
@@ -70,7 +72,8 @@ class Extraction(Scenario):
     async def run(self, ctx: BenchContext) -> None:
         env = await ctx.extraction_server()
         store = env.store
-        managers = {s: langmem_manager(s, store, env.fake.openai_url) for s in SYSTEMS[1:]}
+        managers = {s: langmem_manager(s, store, env.fake.openai_url) for s in SYSTEMS
+                    if s not in OURS}
         rows: list[dict[str, Any]] = []
         MISSES.clear()
         with ctx.phase("extraction: our service vs LangMem on the same conversations"):
@@ -82,6 +85,7 @@ class Extraction(Scenario):
                     env.reset()
                     missed = sum(MISSES.values())
                     started = time.perf_counter()
+                    BREAK_FIRST["on"] = system == "ours_repair"
                     await self._extract(system, c, env, managers.get(system))
                     seconds = time.perf_counter() - started
                     bodies = [r.body for r in env.fake.llm_requests]
@@ -102,9 +106,9 @@ class Extraction(Scenario):
 
     @staticmethod
     async def _extract(system: str, c: Conversation, env, manager) -> None:
-        if system == "ours":
+        if system in OURS:
             r = await env.client.post("/v1/extract", json={
-                "messages": c.messages(), "namespace": [ROOT["ours"], c.user]})
+                "messages": c.messages(), "namespace": [ROOT[system], c.user]})
             r.raise_for_status()
         else:
             await manager.ainvoke({"messages": c.messages()},
@@ -132,6 +136,14 @@ class Extraction(Scenario):
             "deleted)", ", ".join(f"{LABELS[s]} {total[s]['misses']}" for s in systems),
             f"of {sum(len(c.updates) + len(c.deletes) for c in CONVERSATIONS)}", None))
 
+        if "ours_repair" in total:
+            out.add_headline(HeadlineRow(
+                "(info) Extraction whose first answer has an invalid operation (repaired)",
+                f"{_per(total['ours_repair'], 'calls', n)} LLM calls, "
+                f"{_per(total['ours_repair'], 'prompt_tokens', n)} prompt tokens per extraction "
+                f"(valid first answer: {_per(ours, 'calls', n)}, {_per(ours, 'prompt_tokens', n)})",
+                "", None))
+
         totals = [[LABELS[s], _per(total[s], "calls", n), _per(total[s], "prompt_tokens", n),
                    _per(total[s], "prompt_tokens_all_tools", n),
                    _per(total[s], "completion_tokens", n),
@@ -153,6 +165,8 @@ model, max_steps 1); for information also with LangMem's optional `query_model` 
 ChatOpenAI), which asks the LLM for search queries first. All talk to the same fake
 OpenAI-compatible server, which answers each request with the same operations in the
 caller's tool format (bench/llm_script.py; the query model gets one search per user message).
+*ours, first answer invalid* sends the first operation without its content, as a model filling
+an untyped tool schema did; the one repair call shows it the error and it sends the fix.
 
 **Tokens are the fake's count, not a real tokenizer's**: prompt tokens = whitespace-separated
 words of every message plus the name, description and JSON schema (sorted-key JSON) of the

@@ -114,9 +114,10 @@ async def test_switched_off_actions_are_neither_offered_nor_applied(extract_clie
     result = (await extract_client.post("/v1/extract", json=request(
         "I no longer drink tea", enable_deletes=False))).json()
     assert result["deleted"] == [] and "switched off" in result["rejected"][0]["reason"]
-    tool = llm.llm_requests[-1].body["tools"][0]["function"]["parameters"]
-    assert tool["properties"]["operations"]["items"]["properties"]["action"]["enum"] == [
-        "insert", "update"]
+    tool = llm.llm_requests[0].body["tools"][0]["function"]["parameters"]
+    variants = tool["properties"]["operations"]["items"]["anyOf"]
+    assert [v["properties"]["action"]["enum"] for v in variants] == [["insert"], ["update"]]
+    assert llm.calls == 2  # the rejected delete got its one repair call (unscripted: refused)
     assert (await extract_client.get("/v1/memories/k", params=Q)).status_code == 200
 
 

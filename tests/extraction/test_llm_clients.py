@@ -399,3 +399,46 @@ def test_fake_script_queue_and_reset(fake: FakeLLMServer) -> None:
     assert fake.calls == 4 and fake.failures == 2 and fake.pending == 0
     fake.reset()
     assert (fake.calls, fake.failures, fake.prompt_tokens, fake.requests) == (0, 0, 0, [])
+
+
+# -- servers that refuse a tool_choice naming the function ---------------------------------------
+
+@pytest.mark.parametrize("refused, used", [({"named"}, "required"),
+                                           ({"named", "required"}, "auto")])
+async def test_a_refused_tool_choice_falls_back_and_is_remembered(
+        fake: FakeLLMServer, refused: set[str], used: str) -> None:
+    fake.refused_tool_choices = set(refused)
+    fake.script(default=ARGS)
+    client = client_for(fake, "openai")
+
+    first = await call(client)
+    second = await call(client)
+
+    assert first.arguments == second.arguments == ARGS
+    assert first.calls == len(refused) + 1 and second.calls == 1  # the working form is kept
+    assert [r.status for r in fake.requests] == [400] * len(refused) + [200, 200]
+    assert fake.requests[-1].body["tool_choice"] == used
+
+
+async def test_other_400s_do_not_change_the_tool_choice(fake: FakeLLMServer) -> None:
+    fake.script(Failure(status=400, message="model not found"), default=ARGS)
+    client = client_for(fake, "openai")
+    assert "model not found" in (await call_error(client)).detail
+    await call(client)
+    assert fake.requests[-1].body["tool_choice"] == {"type": "function",
+                                                     "function": {"name": TOOL}}
+
+
+async def test_strict_is_sent_only_when_asked(fake: FakeLLMServer) -> None:
+    strict = {"type": "object", "properties": {"memories": {"type": "string"}},
+              "required": ["memories"], "additionalProperties": False}
+    fake.script(default={"memories": "x"})
+    client = client_for(fake, "openai")
+    await client.call_tool(system=SYSTEM, user=USER, tool_name=TOOL, tool_description=DESCRIPTION,
+                           parameters=strict, strict=True)
+    assert fake.requests[-1].body["tools"][0]["function"]["strict"] is True
+    # and the fake refuses an open schema sent as strict, as OpenAI does
+    with pytest.raises(LLMError) as refused:
+        await client.call_tool(system=SYSTEM, user=USER, tool_name=TOOL,
+                               tool_description=DESCRIPTION, parameters=SCHEMA, strict=True)
+    assert refused.value.upstream_status == 400 and "additionalProperties" in refused.value.detail

@@ -29,6 +29,13 @@ sorted-key JSON (`completion_tokens_for`). `fake.prompt_tokens` / `fake.completi
 them over successful answers, so a client's counters can be checked against the server's.
 `fake.in_flight` / `fake.max_in_flight` count LLM requests being answered at once.
 
+Like strict real servers, the fake answers 400 before any responder runs when an OpenAI tool
+with `strict: true` has a schema OpenAI would refuse (`schema_literal.strict_violation`), and
+when `fake.refused_tool_choices` holds the request's tool_choice form ("named", "required" or
+"auto"), as some OpenAI-compatible local servers refuse a tool_choice naming a function.
+`schema_literal.schema_literal` is the responder of a model that fills the offered schema
+literally.
+
 Usage, from sync or async tests (`async with` works too):
 
     with fake_llm_server() as fake:
@@ -52,6 +59,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from tests.fakes.openai_server import embeddings_response
+from tests.fakes.schema_literal import strict_violation
 from tests.live_server import free_port
 
 OPENAI_CHAT_PATH = "/v1/chat/completions"
@@ -196,6 +204,7 @@ class FakeLLMServer:
         self.completion_tokens = 0
         self.in_flight = 0  # LLM requests being answered now
         self.max_in_flight = 0  # the most at once since the last reset
+        self.refused_tool_choices: set[str] = set()  # answered with 400 (see the docstring)
         self._generation = 0
         self._lock = threading.Lock()
         self._queue: list[list[Any]] = []  # [responder, remaining uses]
@@ -228,6 +237,7 @@ class FakeLLMServer:
             # gone): they belong to that test's generation and are no longer counted.
             self._generation += 1
             self.in_flight = self.max_in_flight = 0
+            self.refused_tool_choices = set()
 
     @property
     def pending(self) -> int:
@@ -348,6 +358,11 @@ class FakeLLMServer:
         body = await request.json()
         path = OPENAI_CHAT_PATH if provider == "openai" else ANTHROPIC_MESSAGES_PATH
         record = self._record(path, body, dict(request.headers))
+        if refusal := self._refusal(provider, body):
+            with self._lock:
+                self.failures += 1
+            record.status = 400
+            return _error_response(provider, Failure(status=400, message=refusal))
         try:
             responder = await self._resolve(self._next(), body)
         except Exception as exc:  # a broken callable: say so in the error the client sees
@@ -369,6 +384,21 @@ class FakeLLMServer:
             response = JSONResponse(payload, headers={"x-request-id": f"req_fake_{self.port}"})
         record.status = response.status_code
         return response
+
+
+    def _refusal(self, provider: str, body: dict[str, Any]) -> str | None:
+        """Why a strict real server would refuse this request with a 400, if it would."""
+        choice = body.get("tool_choice")
+        form = "named" if isinstance(choice, dict) else choice
+        if form in self.refused_tool_choices:
+            return f"tool_choice {form!r} is not supported by this server"
+        if provider != "openai":
+            return None
+        for tool in body.get("tools") or []:
+            function = tool.get("function") or {}
+            if function.get("strict") and (reason := strict_violation(function.get("parameters"))):
+                return f"Invalid schema for function '{function.get('name')}': {reason}"
+        return None
 
 
 def _error_response(provider: str, failure: Failure) -> JSONResponse:

@@ -71,11 +71,31 @@ function result(res) {
       c.value ? ` — ${summary(c.value)}` : '')))
       : h('p', { class: 'hint' }, 'None.'));
   return h('div', { class: 'result' },
+    h('p', {}, 'Outcome: ',
+      h('strong', { class: 'job-outcome' }, OUTCOMES[res.outcome] ?? res.outcome)),
     group('Created', res.created), group('Updated', res.updated), group('Deleted', res.deleted),
+    res.rejected.length > 0 && rejected(res.rejected),
     h('p', { class: 'meta' }, `${res.duplicates} duplicates skipped · ${res.rejected.length} `
-      + `operations rejected · ${res.candidates} existing memories shown to the model · `
+      + `operations rejected · ${res.repaired ?? 0} repaired · `
+      + `${res.candidates} existing memories shown to the model · `
       + `${res.usage.llm_calls} LLM calls, ${res.usage.prompt_tokens} + `
       + `${res.usage.completion_tokens} tokens`));
+}
+
+const OUTCOMES = {
+  stored: 'stored',
+  nothing_to_remember: 'nothing worth remembering',
+  rejected: 'every operation rejected, nothing stored',
+  partially_rejected: 'stored, some operations rejected',
+};
+
+// What the model proposed that failed validation (after its repair call), and why.
+function rejected(items) {
+  return h('section', { 'aria-label': 'Rejected' },
+    h('h3', {}, `Rejected (${items.length})`),
+    h('ul', {}, items.map((r) => h('li', { class: 'rejected' },
+      h('span', { class: 'error-inline' }, r.reason), ' ',
+      h('code', {}, JSON.stringify(r.operation))))));
 }
 
 function summary(value) {
