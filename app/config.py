@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     max_page_size: int = Field(1000, ge=1)
     max_offset: int = Field(10_000, ge=0)
     max_batch_items: int = Field(1000, ge=1)
+    # Levels a stored value may nest (app/memories/json_guard.py); at most 192, so every
+    # value accepted reads back whole (responses cannot carry 255 levels).
+    max_value_depth: int = Field(64, ge=2, le=192)
     exact_search_threshold: int = Field(20_000, ge=0)
     hnsw_ef_search: int = Field(100, ge=1, le=1000)
     hnsw_ef_search_scoped: int = Field(1000, ge=1, le=1000)

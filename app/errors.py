@@ -5,6 +5,7 @@ schema documents that shape for every error the routes answer.
 """
 
 import json
+import math
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -63,8 +64,26 @@ class ErrorResponse(JSONResponse):
     surrogate such as \\udbd7 from a JSON escape): such characters become '?', not a 500."""
 
     def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, allow_nan=False,
-                          separators=(",", ":")).encode("utf-8", errors="replace")
+        try:
+            text = json.dumps(content, ensure_ascii=False, allow_nan=False,
+                              separators=(",", ":"))
+        except (ValueError, RecursionError):  # an echoed NaN or Infinity, or a very deep input
+            text = json.dumps(_printable(content, 32), ensure_ascii=False,
+                              separators=(",", ":"))
+        return text.encode("utf-8", errors="replace")
+
+
+def _printable(value: Any, levels: int) -> Any:
+    """`value` as JSON can say it: NaN and Infinity as text, past `levels` levels '...'."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if not isinstance(value, dict | list | tuple):
+        return value
+    if levels == 0:
+        return "..."
+    if isinstance(value, dict):
+        return {str(k): _printable(v, levels - 1) for k, v in value.items()}
+    return [_printable(v, levels - 1) for v in value]
 
 
 async def _render(_: Request, exc: Exception) -> JSONResponse:

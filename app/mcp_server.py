@@ -13,6 +13,7 @@ request. The session manager runs inside the app's lifespan (`McpEndpoint.run`).
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -35,6 +36,7 @@ from app.repositories.history import Origin
 from app.tools.definitions import TOOL_NAMES
 from app.tools.service import DEFAULT_NAMESPACE, ToolService
 
+log = logging.getLogger(__name__)
 MCP_PATH = "/mcp"
 MCP_ORIGIN = Origin("mcp")
 RESERVED_PARAMS = ("namespace", "actions")
@@ -151,6 +153,11 @@ class McpEndpoint:
         except AppError as exc:
             return types.CallToolResult(content=[types.TextContent(text=exc.detail)],
                                         is_error=True)
+        except Exception:  # the SDK would send str(exc): a database's own error text
+            log.exception("MCP tool call %s failed", params.name)
+            return types.CallToolResult(content=[types.TextContent(
+                text=f"{params.name} failed with an internal error; it is logged")],
+                is_error=True)
         return types.CallToolResult(
             content=[types.TextContent(text=result.content)],
             structured_content={"namespace": list(result.namespace),

@@ -54,8 +54,9 @@ async def export(runtime: RuntimeDep, principal: PrincipalDep,
                             '"value": {"kind": "Memory", "content": {"content": "hi"}}}\n'}}}})
 async def import_lines(request: Request, runtime: RuntimeDep,
                        principal: PrincipalDep) -> ImportResult:
-    report = await runtime.transfer.import_lines(_lines(request),
-                                                 may_write=principal.require_write)
+    report = await runtime.transfer.import_lines(
+        _lines(request), may_write=principal.require_write,
+        max_value_depth=runtime.settings.max_value_depth)
     return ImportResult(**vars(report))
 
 
@@ -91,13 +92,14 @@ async def _nothing() -> AsyncIterator[str]:
     yield
 
 
-async def _lines(request: Request) -> AsyncIterator[str]:
-    """The body's lines as they arrive, without holding the whole upload in memory."""
+async def _lines(request: Request) -> AsyncIterator[bytes]:
+    """The body's lines as they arrive, without holding the whole upload in memory; bytes,
+    so a line that is not UTF-8 is rejected by number rather than silently repaired."""
     pending = b""
     async for chunk in request.stream():
         pending += chunk
         *complete, pending = pending.split(b"\n")
         for line in complete:
-            yield line.decode("utf-8", errors="replace")
+            yield line
     if pending:
-        yield pending.decode("utf-8", errors="replace")
+        yield pending

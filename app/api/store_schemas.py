@@ -5,6 +5,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.memories.keys import MAX_KEY_LENGTH
+from app.memories.readable import readable
 from app.memories.values import MAX_TTL_MINUTES
 from app.repositories.rows import StoredItem
 
@@ -15,7 +17,7 @@ class StorePut(BaseModel):
          "value": {"content": "User prefers dark mode"}}]})
 
     namespace: list[str]
-    key: str
+    key: str = Field(min_length=1, max_length=MAX_KEY_LENGTH)
     value: dict[str, Any]
     index: bool | list[str] | None = Field(
         None, description="false: not searchable; a list of field paths: embed those fields")
@@ -57,7 +59,7 @@ class StoreItem(BaseModel):
 
     @classmethod
     def from_stored(cls, item: StoredItem) -> "StoreItem":
-        return cls(namespace=list(item.namespace), key=item.key, value=item.value,
+        return cls(namespace=list(item.namespace), key=item.key, value=readable(item.value),
                    created_at=item.created_at, updated_at=item.updated_at)
 
 

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse, RedirectResponse
 
 from app.errors import NotFound
+from app.memories.storable import escaped, unstorable
 
 UI_DIR = Path(__file__).resolve().parents[1] / "ui"
 MEDIA_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
@@ -42,8 +43,16 @@ async def asset(name: str) -> FileResponse:
 
 
 def _file(name: str) -> FileResponse:
-    path = (UI_DIR / name).resolve()
-    media_type = MEDIA_TYPES.get(path.suffix)
-    if not path.is_relative_to(UI_DIR) or media_type is None or not path.is_file():
-        raise NotFound(f"no file {name!r} in the memory browser")
+    missing = NotFound(f"no file {escaped(name)!r} in the memory browser")
+    # A NUL (or a name too long for the file system) made the lookup raise: a 500 and a
+    # traceback in the log per request, for anyone, no key needed.
+    if unstorable(name):
+        raise missing
+    try:
+        path = (UI_DIR / name).resolve()
+        media_type = MEDIA_TYPES.get(path.suffix)
+        if not path.is_relative_to(UI_DIR) or media_type is None or not path.is_file():
+            raise missing
+    except (OSError, ValueError):
+        raise missing from None
     return FileResponse(path, media_type=media_type, headers=HEADERS)

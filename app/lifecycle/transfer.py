@@ -3,25 +3,25 @@
 import json
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from langgraph.store.base import PutOp
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
+from app.config import Settings
 from app.errors import AppError
+from app.lifecycle.import_line import ImportLine, parse_line, rejection
+from app.lifecycle.import_stopped import REFUSED_BY_DATABASE, ImportStopped
 from app.memories.namespaces import validate_namespace
-from app.memories.storable import first_unstorable
-from app.memories.values import MAX_TTL_MINUTES
 from app.repositories import lifecycle as lifecycle_sql
 from app.repositories.history import Origin
 from app.store.memory_store import MemoryStore
 
 PAGE = 1000
+DEFAULT_VALUE_DEPTH = Settings.model_fields["max_value_depth"].default
 IMPORT = Origin("import")
-_TIME = TypeAdapter(datetime)
 
 
 @dataclass
@@ -30,18 +30,6 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class _Line:
-    number: int
-    namespace: tuple[str, ...]
-    key: str
-    value: dict[str, Any]
-    ttl: float | None
-    indexed: bool
-    created_at: datetime | None
-    updated_at: datetime | None
 
 
 class TransferService:
@@ -67,54 +55,65 @@ class TransferService:
                 return
             after = (".".join(page[-1][0].namespace), page[-1][0].key)
 
-    async def import_lines(self, lines: AsyncIterable[str], *, batch_size: int = 500,
-                           progress=None, may_write=None) -> ImportReport:
-        """Upsert by namespace + key in batches; bad lines are reported by number and the
-        good ones still land. Running it twice changes nothing the second time.
-        `may_write(namespace)` raises for a namespace the caller may not write (its lines
-        are rejected like bad ones)."""
+    async def import_lines(self, lines: AsyncIterable[str | bytes], *, batch_size: int = 500,
+                           progress=None, may_write=None,
+                           max_value_depth: int = DEFAULT_VALUE_DEPTH) -> ImportReport:
+        """Upsert by namespace + key in batches; bad lines are rejected by number (bytes
+        must be UTF-8) and the good ones still land. Running it twice changes nothing the
+        second time. `may_write(namespace)` raises for a namespace the caller may not write
+        (its lines are rejected like bad ones). Anything else that stops the import raises
+        ImportStopped, saying which lines were applied."""
         report = ImportReport()
-        batch: dict[tuple[tuple[str, ...], str], _Line] = {}
-        number = 0
-        async for raw in lines:
-            number += 1
-            if not raw.strip():
-                continue
-            try:
-                line = _parse(number, raw)
-                if may_write is not None:
-                    may_write(line.namespace)
-            except (ValueError, ValidationError, AppError) as exc:
-                report.rejected.append({"line": number, "error": _reason(exc)})
-                continue
-            if (line.namespace, line.key) in batch or len(batch) >= batch_size:
-                await self._flush(list(batch.values()), report)
-                batch.clear()
-                if progress:
-                    progress(number)
-            batch[(line.namespace, line.key)] = line
-        await self._flush(list(batch.values()), report)
+        batch: dict[tuple[tuple[str, ...], str], ImportLine] = {}
+        number = done = 0  # lines read; lines applied or rejected, all of them
+        try:
+            async for raw in lines:
+                number += 1
+                try:
+                    line = parse_line(number, raw, max_value_depth)
+                    if line is not None and may_write is not None:
+                        may_write(line.namespace)
+                except (ValueError, ValidationError, AppError) as exc:
+                    report.rejected.append({"line": number, "error": rejection(exc)})
+                    continue
+                if line is None:
+                    continue
+                if (line.namespace, line.key) in batch or len(batch) >= batch_size:
+                    await self._flush(list(batch.values()), report)
+                    done = number - 1
+                    batch.clear()
+                    if progress:
+                        progress(number)
+                batch[(line.namespace, line.key)] = line
+            await self._flush(list(batch.values()), report)
+        except Exception as exc:
+            raise ImportStopped(report, done, exc) from exc
         if progress:
             progress(number)
+        report.rejected.sort(key=lambda r: r["line"])
         return report
 
-    async def _flush(self, lines: list[_Line], report: ImportReport) -> None:
+    async def _flush(self, lines: list[ImportLine], report: ImportReport) -> None:
+        """Apply a batch in one transaction. A line the database refuses (it fails the whole
+        batch) is found by applying the batch's lines one by one, and rejected by number."""
         if not lines:
             return
+        try:
+            await self._apply(lines, report)
+        except REFUSED_BY_DATABASE as exc:
+            if len(lines) == 1:
+                report.rejected.append({"line": lines[0].number, "error": "the database "
+                                        f"refused it: {exc.diag.message_primary}"})
+                return
+            for line in lines:
+                await self._flush([line], report)
+
+    async def _apply(self, lines: list[ImportLine], report: ImportReport) -> None:
         async with self.pool.connection() as conn:
             current = await lifecycle_sql.current_values(conn, [(ln.namespace, ln.key)
                                                                 for ln in lines])
-        changed = []
-        for ln in lines:
-            before = current.get((ln.namespace, ln.key))
-            if before == (ln.value, ln.ttl, ln.indexed):
-                report.unchanged += 1
-                continue
-            changed.append(ln)
-            if before is None:
-                report.inserted += 1
-            else:
-                report.updated += 1
+        changed = [ln for ln in lines
+                   if current.get((ln.namespace, ln.key)) != (ln.value, ln.ttl, ln.indexed)]
         stamps = [(ln.namespace, ln.key, ln.created_at, ln.updated_at or ln.created_at)
                   for ln in changed if ln.created_at]
 
@@ -124,44 +123,8 @@ class TransferService:
         await self.store.apply_puts(
             [PutOp(ln.namespace, ln.key, ln.value, None if ln.indexed else False, ln.ttl)
              for ln in changed], origin=IMPORT, also=keep_times)
-
-
-def _parse(number: int, raw: str) -> _Line:
-    data = json.loads(raw)
-    if not isinstance(data, dict):
-        raise ValueError("a line must be a JSON object")
-    # Our export has "namespace": [...]; a plain store's row has "prefix": "a.b".
-    if "namespace" in data:
-        labels = data["namespace"]
-    elif isinstance(data.get("prefix"), str):
-        labels = data["prefix"].split(".")
-    else:
-        raise ValueError("missing 'namespace' (a list of labels) or 'prefix' (dotted)")
-    if not isinstance(labels, list):
-        raise ValueError("'namespace' must be a list of labels")
-    key, value = data.get("key"), data.get("value")
-    if not isinstance(key, str) or not key:
-        raise ValueError("'key' must be a non-empty string")
-    if not isinstance(value, dict):
-        raise ValueError("'value' must be a JSON object")
-    ttl = data.get("ttl_minutes", data.get("ttl"))
-    if ttl is not None and (isinstance(ttl, bool) or not isinstance(ttl, int | float)
-                            or not 0 < ttl <= MAX_TTL_MINUTES):
-        raise ValueError(f"'ttl_minutes' must be a positive number of minutes, at most "
-                         f"{MAX_TTL_MINUTES} (1000 years)")
-    if problem := first_unstorable({"namespace": labels, "key": key, "value": value}, ""):
-        raise ValueError(problem)
-    return _Line(number, validate_namespace(labels), key, value, ttl,
-                 data.get("index", True) is not False,
-                 _TIME.validate_python(data["created_at"]) if data.get("created_at") else None,
-                 _TIME.validate_python(data["updated_at"]) if data.get("updated_at") else None)
-
-
-def _reason(exc: Exception) -> str:
-    if isinstance(exc, AppError):
-        return exc.detail
-    if isinstance(exc, ValidationError):
-        return "bad timestamp: " + exc.errors()[0]["msg"]
-    if isinstance(exc, json.JSONDecodeError):
-        return f"not JSON: {exc.msg}"
-    return str(exc)
+        # Counted once committed: a batch that failed counts nothing.
+        inserted = sum(1 for ln in changed if (ln.namespace, ln.key) not in current)
+        report.inserted += inserted
+        report.updated += len(changed) - inserted
+        report.unchanged += len(lines) - len(changed)

@@ -5,6 +5,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.memories.keys import MAX_KEY_LENGTH
+from app.memories.readable import readable
 from app.memories.values import DEFAULT_KIND, MAX_TTL_MINUTES
 from app.repositories.rows import StoredItem
 from app.search.config import SearchMode
@@ -46,7 +48,7 @@ class MemoryCreate(MemoryWrite):
     ]})
 
     namespace: NamespaceField
-    key: str | None = Field(None, min_length=1, max_length=1024,
+    key: str | None = Field(None, min_length=1, max_length=MAX_KEY_LENGTH,
                             description="Your key; omitted, the server makes a UUID")
 
 
@@ -70,7 +72,7 @@ class Memory(BaseModel):
 
     @classmethod
     def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> "Memory":
-        return cls(namespace=list(item.namespace), key=item.key, value=value,
+        return cls(namespace=list(item.namespace), key=item.key, value=readable(value),
                    created_at=item.created_at, updated_at=item.updated_at,
                    ttl_minutes=item.ttl_minutes, expires_at=item.expires_at)
 

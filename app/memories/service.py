@@ -8,6 +8,8 @@ from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, Search
 from app.config import Settings
 from app.errors import InvalidInput, NotFound
 from app.limits.caps import check_page
+from app.memories.json_guard import check_value
+from app.memories.keys import check_key
 from app.memories.namespaces import MAX_DEPTH, validate_namespace
 from app.memories.values import MAX_TTL_MINUTES
 from app.repositories.history import Origin
@@ -131,10 +133,10 @@ class MemoryService:
     def _put_op(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
                 ttl: float | None, index: IndexSpec) -> PutOp:
         namespace = validate_namespace(namespace)
-        if not key:
-            raise InvalidInput("key must be a non-empty string")
+        check_key(namespace, key)
         if not isinstance(value, dict):
             raise InvalidInput("value must be a JSON object")
+        check_value(value, "value", max_depth=self.settings.max_value_depth)
         if ttl is not None and not 0 < ttl <= MAX_TTL_MINUTES:
             raise InvalidInput("ttl is in minutes and must be greater than 0 and at most "
                                f"{MAX_TTL_MINUTES} (1000 years); null keeps it forever")

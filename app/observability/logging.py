@@ -20,6 +20,9 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
 }
 
 
+CONTENT_LOGGERS = ("sse_starlette", "mcp", "anthropic", "openai")
+
+
 class ContextFilter(logging.Filter):
     """Stamps each record with the current request and job ids (None outside them)."""
 
@@ -74,4 +77,8 @@ def configure_logging(level: str, log_format: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    # These log what they carry at debug: sse_starlette each MCP response chunk (memory
+    # content), the LLM SDKs their request options (conversations). Never below info.
+    for name in CONTENT_LOGGERS:
+        logging.getLogger(name).setLevel(max(logging.INFO, root.level))
     logging.captureWarnings(True)  # warnings become log lines too, not bare stderr text

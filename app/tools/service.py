@@ -17,7 +17,9 @@ from app.config import Settings
 from app.errors import InvalidInput, NotFound
 from app.extraction.schemas import ExtractionJobRequest
 from app.jobs.service import JobService
+from app.memories.json_guard import check_request_json, loads
 from app.memories.namespaces import fill_template
+from app.memories.readable import readable
 from app.memories.service import MemoryService
 from app.memories.values import DEFAULT_KIND, memory_value
 from app.repositories.history import Origin
@@ -107,6 +109,8 @@ class ToolService:
             raise NotFound(f"no tool named {name!r}; the tools are {', '.join(TOOL_NAMES)}")
         permitted = self.permitted_actions(actions)
         args = self._parse_arguments(name, arguments)
+        # What the body's guard saw as one JSON text, parsed: NUL, NaN, depth (a 500 before)
+        check_request_json(args, "arguments", max_value_depth=self.settings.max_value_depth)
         if name == MANAGE_MEMORY:
             self._check_action(args, permitted)
         self._validate(self._spec(name, permitted), args)
@@ -143,13 +147,14 @@ class ToolService:
             item = await self.memories.replace(ns, key, value, origin=origin)
         return ToolResult(MANAGE_MEMORY, f"{action}d memory {item.key}", ns,
                           {"action": f"{action}d", "namespace": list(ns), "key": item.key,
-                           "value": item.value})
+                           "value": readable(item.value)})
 
     async def _search(self, args: dict[str, Any], ns: tuple[str, ...]) -> ToolResult:
         found = await self.memories.search(
             ns, query=args["query"], filter=args.get("filter"), limit=args.get("limit", 10),
             offset=args.get("offset", 0), refresh_ttl=True)
-        items = [item.to_search_item().dict() for item in found]
+        items = [{**item.to_search_item().dict(), "value": readable(item.value)}
+                 for item in found]
         # LangMem's search tool answers orjson.dumps([item.dict() ...]): compact, UTF-8
         text = json.dumps(items, ensure_ascii=False, separators=(",", ":"))
         return ToolResult(SEARCH_MEMORY, text, ns, items)
@@ -182,7 +187,7 @@ class ToolService:
             return {}
         if isinstance(arguments, str):
             try:
-                arguments = json.loads(arguments)
+                arguments = loads(arguments)
             except ValueError as exc:
                 raise InvalidInput(f"arguments for {name} are not valid JSON: {exc}") from None
         if not isinstance(arguments, dict):

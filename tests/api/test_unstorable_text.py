@@ -76,3 +76,17 @@ async def test_an_error_that_echoes_a_surrogate_still_renders():
         response = await bare.post("/echo", content=b'{"body": "a\\udbd7"}', headers=JSON)
     assert response.status_code == 422
     assert response.json()["detail"][0]["input"] == "a?"
+
+
+@pytest.mark.parametrize("arguments, where", [
+    ('{"content": "a\\u0000b"}', "arguments.content contains the NUL character"),
+    ('{"content": "a\\ud800b"}', "arguments.content contains an unpaired surrogate (\\ud800)"),
+    ('{"action": "update", "id": "k\\u0000", "content": "x"}', "arguments.id contains the NUL"),
+])
+async def test_unstorable_text_in_tool_argument_text_is_422(client, arguments, where):
+    # OpenAI sends arguments as JSON text: the body's guard sees only escapes in a string
+    response = await client.post("/v1/tools/execute", json={
+        "name": "manage_memory", "arguments": arguments, "config": {"user_id": "alice"}})
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"].startswith(where)
+    assert await nothing_stored(client)

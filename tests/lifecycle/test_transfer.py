@@ -113,3 +113,86 @@ async def test_a_plain_langgraph_store_table_imports(client, database_url):
     assert got["created_at"].startswith("2024-01-02T03:04:05")
     found = await client.post("/v1/search", json={"query": "board games", "limit": 1})
     assert found.json()["items"][0]["key"] == "a"
+
+
+def deep(levels: int):
+    value = "x"
+    for _ in range(levels):
+        value = {"a": value}
+    return value
+
+
+async def test_poison_lines_are_rejected_by_number_and_good_ones_land(client):
+    def line(key, value, **more):
+        return json.dumps({"namespace": NS, "key": key, "value": value, **more}).encode()
+
+    body = b"\n".join([
+        line("good1", {"content": "one"}),
+        line("deep", deep(65)),   # past MAX_VALUE_DEPTH (64)
+        line("deeper", deep(300)),  # past what any response can carry (255)
+        b'{"namespace": ["memories", "alice"], "key": "k", "value": ' + b'{"a": ' * 5000
+        + b"1" + b"}" * 5000 + b"}",
+        b'{"namespace": ["memories", "alice"], "key": "k", "value": {"p": NaN}}',
+        b'{"namespace": ["memories", "alice"], "key": "k", "value": {"p": 1e400}}',
+        b'{"namespace": ["memories", "alice"], "key": "k", "value": {}, "ttl": Infinity}',
+        b'{"namespace": ["memories", "alice"], "key": "k", "value": {"c": "caf\xe9"}}',
+        line("k" * 3000, {}),
+        line("good2", {"content": "two"}),
+    ])
+    response = await client.post("/v1/import", content=body)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["inserted"] == 2
+    assert [(r["line"], r["error"]) for r in report["rejected"]] == [
+        (2, "value is nested more than 64 levels deep (at value.a.a.a.a.a.a.a.a.a.a.a.a.a.a."
+            "a.a.a.…); values may nest at most 64 levels (MAX_VALUE_DEPTH)"),
+        (3, report["rejected"][1]["error"]),
+        (4, "not JSON: nested too deeply to parse"),
+        (5, "value.p is NaN, which JSON numbers cannot be; send a finite number"),
+        (6, "value.p is Infinity (or a number too large, such as 1e400), which JSON numbers "
+            "cannot be; send a finite number"),
+        (7, "'ttl_minutes' must be a positive number of minutes, at most 525600000 "
+            "(1000 years)"),
+        (8, "not UTF-8: byte 0xe9 at offset 68"),  # was stored as "caf\ufffd", silently
+        (9, "key is 3000 characters long; at most 1024 are allowed"),
+    ]
+    assert "MAX_VALUE_DEPTH" in report["rejected"][1]["error"]
+
+
+def refuse_keys(database_url: str, key: str, sqlstate: str) -> None:
+    """Make the database itself refuse to store `key` with `sqlstate`, as it refuses a value
+    or key it cannot hold (22xxx, 54000) or fails on its own (XX000)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute(f"""
+            CREATE FUNCTION refuse_{sqlstate}() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '{sqlstate}'; END $$;
+            CREATE TRIGGER refuse_{sqlstate} BEFORE INSERT ON store FOR EACH ROW
+            WHEN (NEW.key = '{key}') EXECUTE FUNCTION refuse_{sqlstate}();""")
+
+
+def many_lines(bad: int, bad_key: str, total: int = 600) -> str:
+    return "".join(json.dumps({"namespace": NS, "key": bad_key if i == bad else f"k{i}",
+                               "value": {"content": f"fact {i}"}}) + "\n"
+                   for i in range(1, total + 1))
+
+
+async def test_a_line_the_database_refuses_is_rejected_and_its_batch_still_lands(
+        client, database_url):
+    refuse_keys(database_url, "poison", "22023")
+    report = await import_(client, many_lines(550, "poison"))
+    assert (report["inserted"], report["rejected"]) == (599, [
+        {"line": 550, "error": "the database refused it: refused by the test"}])
+    stats = await client.get("/v1/stats", params={"prefix": "memories.alice"})
+    assert stats.json()["memories"] == 599
+
+
+async def test_an_import_that_stops_says_which_lines_it_applied(client, database_url):
+    refuse_keys(database_url, "stop", "XX000")
+    response = await client.post("/v1/import", content=many_lines(550, "stop").encode())
+    assert response.status_code == 500
+    assert response.json()["detail"] == (
+        "the import stopped: an internal error (logged). lines 1-500 were applied: 500 "
+        "inserted, 0 updated, 0 unchanged, 0 rejected; nothing from line 501 on was. "
+        "Importing the same lines again is safe: it changes only what differs")
+    stats = await client.get("/v1/stats", params={"prefix": "memories.alice"})
+    assert stats.json()["memories"] == 500
