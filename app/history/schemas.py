@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.memories.readable import readable
 from app.repositories.history import Change
 
 
@@ -23,8 +24,9 @@ class ChangeOut(BaseModel):
     @classmethod
     def from_change(cls, change: Change) -> "ChangeOut":
         return cls(id=change.id, namespace=list(change.namespace), key=change.key,
-                   action=change.action, old_value=change.old_value,
-                   new_value=change.new_value, source=change.source, job_id=change.job_id,
+                   action=change.action, old_value=readable(change.old_value),
+                   new_value=readable(change.new_value), source=change.source,
+                   job_id=change.job_id,
                    changed_at=change.changed_at)
 
 

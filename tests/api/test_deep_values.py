@@ -138,3 +138,13 @@ async def test_export_keeps_a_too_deep_value_whole(client, store, planted):
     assert json.loads(exported.text)["value"] == planted
     stored = await store.get_items(("memories", "mallory"), ["deep"])
     assert stored["deep"].value == planted
+
+
+async def test_history_of_a_value_already_stored_too_deep_reads(client, planted):
+    page = await client.get("/v1/history", params={"namespace": "memories.mallory",
+                                                   "key": "deep"})
+    assert page.status_code == 200, page.text
+    [change] = page.json()["changes"]
+    assert cut_at(change["new_value"], 200).startswith("(nested more than 200 levels")
+    one = await client.get(f"/v1/history/{change['id']}")
+    assert one.status_code == 200, one.text
