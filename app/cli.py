@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from app.auth.schemas import KeyCreate
 from app.config import Settings
 from app.errors import AppError
+from app.http_protocol import guarded_protocol
 from app.lifecycle.embedding_model import EmbeddingModelMismatch
 from app.main import create_app
 from app.memories.namespaces import parse_dotted
@@ -72,9 +73,11 @@ def serve() -> None:
     configure_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     # Our middleware logs each request once, with its id: uvicorn's access log is off, and
-    # log_config=None leaves uvicorn's own records to our handler.
+    # log_config=None leaves uvicorn's own records to our handler. The protocol bounds slow
+    # clients' headers and bodies (app/http_protocol.py).
     config = uvicorn.Config(app, host=settings.host, port=settings.port,
-                            log_level=settings.log_level, log_config=None, access_log=False)
+                            log_level=settings.log_level, log_config=None, access_log=False,
+                            http=guarded_protocol(settings))
     DrainingServer(config, app, settings.shutdown_grace_seconds).run()
 
 

@@ -19,11 +19,21 @@ class Settings(BaseSettings):
     db_pool_min_size: int = Field(2, ge=1)
     db_pool_max_size: int = Field(20, ge=1)
     migrate_on_start: bool = True
+    # Database outages (app/db): a request waits this long for a connection, then gets 503
+    # with Retry-After; /readyz waits at most READY_CHECK_TIMEOUT_SECONDS.
+    db_unavailable_timeout_seconds: float = Field(5.0, gt=0, le=300)
+    ready_check_timeout_seconds: float = Field(1.5, gt=0, le=60)
 
     # HTTP server
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Slow or abusive clients (app/http_protocol.py): a request's headers must arrive within
+    # HTTP_HEADER_TIMEOUT_SECONDS and fit HTTP_MAX_HEADER_BYTES; a body may pause at most
+    # HTTP_BODY_TIMEOUT_SECONDS between reads.
+    http_header_timeout_seconds: float = Field(10.0, gt=0)
+    http_body_timeout_seconds: float = Field(30.0, gt=0)
+    http_max_header_bytes: int = Field(32_768, ge=1024, le=1_048_576)
     # Operations (app/observability): "auto" logs JSON unless stderr is a terminal.
     log_format: Literal["auto", "json", "text"] = "auto"
     metrics_enabled: bool = True  # GET /metrics (no API key needed); false answers 404

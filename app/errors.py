@@ -59,6 +59,15 @@ class ServiceUnavailable(AppError):
     status_code = 503
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database cannot be reached, or cannot write (a full disk): nothing was done, and
+    the same request may succeed after Retry-After seconds."""
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}
+
+
 class ErrorResponse(JSONResponse):
     """An error echoes the input it refuses, which may hold what UTF-8 cannot encode (a lone
     surrogate such as \\udbd7 from a JSON escape): such characters become '?', not a 500."""

@@ -25,6 +25,7 @@ from app.api.body_limit import BodySizeLimit
 from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import AUTH_RESPONSES, authenticate
 from app.config import Settings
+from app.db.unavailable import install_database_unavailable
 from app.errors import install_error_handler
 from app.extraction.llm import LLMClient
 from app.limits.idempotency import Idempotency
@@ -32,6 +33,7 @@ from app.limits.rate_limit import RateLimit
 from app.mcp_server import MCP_PATH, McpEndpoint
 from app.observability.middleware import RequestObservability
 from app.runtime import open_runtime
+from app.shutdown import CutRequests
 from app.store.embedders import Embedder
 
 DESCRIPTION = """Long-term memory for LLM agents over HTTP.
@@ -92,6 +94,10 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     if settings.rate_limit_per_minute:
         app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute,
                            burst=settings.rate_limit_burst)
+    # A database away or full answers 503 (routes and middleware alike); so does a request
+    # cut at the SIGTERM deadline.
+    install_database_unavailable(app)
+    app.add_middleware(CutRequests, fastapi_app=app)
     # Outermost: every answer, the limits' own included, gets a request id, a metric, a log.
     app.add_middleware(RequestObservability, routes=lambda: app.routes)
     for router in ROUTERS:

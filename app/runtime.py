@@ -17,6 +17,7 @@ from app.config import Settings
 from app.db.embedded import start_embedded_postgres
 from app.db.migrate import migrate, schema_ready
 from app.db.pool import open_pool
+from app.db.unavailable import DatabaseHealth
 from app.extraction.llm import LLMClient, create_llm_client
 from app.extraction.service import ExtractionService
 from app.history.service import HistoryService
@@ -58,6 +59,7 @@ class Runtime:
     profiles: ProfileService
     runs: RunService
     keys: KeyService
+    db_health: DatabaseHealth
 
 
 def database_url(settings: Settings) -> str:
@@ -75,7 +77,8 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
     model made (off only for `reindex`, which fixes exactly that)."""
     url = await asyncio.to_thread(database_url, settings)
     pool = await open_pool(url, min_size=settings.db_pool_min_size,
-                           max_size=settings.db_pool_max_size)
+                           max_size=settings.db_pool_max_size,
+                           timeout=settings.db_unavailable_timeout_seconds)
     tasks: list[asyncio.Task] = []
     queue: JobQueue | None = None
     owned_llm: LLMClient | None = None
@@ -108,8 +111,10 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         jobs = JobService(pool, extraction, settings)
         queue = jobs.queue = JobQueue(url, settings, jobs.run, jobs.hand_back)
         await queue.open()
-        if background:
+        if background and llm is not None:
             await queue.start_worker()
+        elif background:  # a worker without a model would fail every job it took
+            queue.leave_jobs("LLM_MODEL is not set")
         profiles = ProfileService(pool)
         yield Runtime(
             settings=settings, database_url=url, pool=pool, embedder=embedder, store=store,
@@ -119,7 +124,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             reindex=ReindexService(pool, embedder, settings.embedding_batch_size * 4),
             tools=ToolService(memories, jobs, settings),
             profiles=profiles, runs=RunService(pool, jobs, profiles),
-            keys=keys,
+            keys=keys, db_health=DatabaseHealth(settings.db_unavailable_timeout_seconds),
         )
     finally:
         for task in tasks:

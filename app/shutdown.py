@@ -6,7 +6,9 @@
    to finish, then go back to the queue (app/jobs/queue.py), so nothing is lost.
 3. Then uvicorn closes its socket and gives open requests until the same deadline (at least
    a second) before the runtime closes. A second signal closes the HTTP side at once; a
-   second Ctrl+C also skips the runtime's orderly close, as uvicorn does.
+   second Ctrl+C also skips the runtime's orderly close, as uvicorn does. A request still
+   running at that deadline is cancelled by uvicorn; CutRequests answers it with a JSON 503
+   (Retry-After) instead of uvicorn's plain-text 500, so clients know to retry elsewhere.
 """
 
 import asyncio
@@ -18,6 +20,9 @@ from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.limits.responses import send_error
 
 log = logging.getLogger(__name__)
 MIN_REQUEST_GRACE_SECONDS = 1.0
@@ -60,3 +65,32 @@ class DrainingServer(uvicorn.Server):
                                                     deadline - time.monotonic())
         log.info("job worker stopped; closing the HTTP server")
         super().handle_exit(sig, None)  # uvicorn's own graceful stop from here
+
+
+class CutRequests:
+    """Answers a request cancelled while the server drains with 503, before it started."""
+
+    def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
+        self.app = app
+        self.fastapi_app = fastapi_app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            if started or not self.fastapi_app.state.draining:
+                raise
+            # The task ends here, answered: uvicorn closes the connection as it shuts down.
+            await send_error(send, 503, "the server is shutting down and could not finish "
+                             "this request; retry it (another instance will answer)",
+                             retry_after=1)

@@ -1,16 +1,51 @@
-"""Connection pools: one shared pool for the store and repositories."""
+"""Connection pools: one shared pool for the store and repositories (the job queue has its
+own, of the same class).
+
+While the database is away, a checkout waits DB_UNAVAILABLE_TIMEOUT_SECONDS and then fails
+(answered 503, app/db/unavailable.py). Once it is back, the pool recovers within a second:
+every checkout checks its connection, so none broken by the outage is handed out, and lost
+connections are re-made at most RECONNECT_DELAY_SECONDS apart (psycopg_pool doubles its
+delay up to minutes, which left the service failing long after the database returned).
+"""
+
+from typing import Any
 
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
+from psycopg_pool.base import AttemptWithBackoff
+
+RECONNECT_DELAY_SECONDS = 1.0
 
 
-async def open_pool(url: str, *, min_size: int, max_size: int) -> AsyncConnectionPool:
+class _SteadyAttempt(AttemptWithBackoff):
+    INITIAL_DELAY = RECONNECT_DELAY_SECONDS
+    DELAY_BACKOFF = 1.0  # a fixed, short delay: reconnecting is cheap, waiting is not
+
+
+class ResilientPool(AsyncConnectionPool):
+    """Checks each connection on checkout and reconnects without a growing backoff."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("check", AsyncConnectionPool.check_connection)
+        super().__init__(*args, **kwargs)
+
+    async def _add_connection(self, attempt: AttemptWithBackoff | None,
+                              growing: bool = False) -> None:
+        # psycopg_pool 3.3's only reconnection path: give it our attempt schedule.
+        await super()._add_connection(
+            attempt or _SteadyAttempt(timeout=self.reconnect_timeout), growing=growing)
+
+
+async def open_pool(url: str, *, min_size: int, max_size: int,
+                    timeout: float = 30.0) -> AsyncConnectionPool:
+    """`timeout`: how long a checkout waits for a connection before PoolTimeout."""
     # The store expects autocommit connections with dict rows and no server-side prepares
     # (prepared statements break behind pgbouncer-style poolers).
-    pool = AsyncConnectionPool(
+    pool = ResilientPool(
         url,
         min_size=min_size,
         max_size=max_size,
+        timeout=timeout,
         kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
         open=False,
     )

@@ -1,7 +1,9 @@
 """The job queue: procrastinate schedules and runs extraction jobs inside the app.
 
 It has its own small pool. Deferring and cancelling take our connection, so a submission
-(supersede the thread's queued job, enqueue the new one) commits as one transaction.
+(supersede the thread's queued job, enqueue the new one) commits as one transaction. The
+worker runs under a supervisor (app/jobs/supervisor.py) that restarts it after a database
+outage; a process without a language model runs none, leaving jobs to one that has it.
 """
 
 import asyncio
@@ -11,11 +13,14 @@ import time
 from collections.abc import Awaitable, Callable
 
 import procrastinate
+from procrastinate.exceptions import ConnectorException
 from procrastinate.job_context import AbortReason
 from procrastinate.jobs import Job
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
 
 from app.config import Settings
+from app.db.pool import ResilientPool
+from app.jobs.supervisor import WorkerSupervisor
 from app.observability import context as log_context
 from app.observability import metrics
 
@@ -54,7 +59,9 @@ class JobQueue:
         self._run = run
         self._hand_back = hand_back
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(
-            conninfo=url, min_size=1, max_size=2 + settings.extraction_concurrency))
+            pool_factory=ResilientPool, conninfo=url, min_size=1,
+            max_size=2 + settings.extraction_concurrency,
+            timeout=settings.db_unavailable_timeout_seconds))
 
         @self.app.task(name=TASK_NAME, pass_context=True, retry=_Retry(
             max_attempts=settings.job_max_attempts, wait=int(settings.job_retry_wait_seconds),
@@ -63,29 +70,64 @@ class JobQueue:
             await self._run_one(job_context, job_id)
 
         self._task = extract_memories
-        self._worker: asyncio.Task | None = None
+        self._worker: asyncio.Task | None = None  # the supervisor's task
         self._reaper: asyncio.Task | None = None
+        self._supervisor = WorkerSupervisor(self._run_worker, self._database_answers)
+        self.worker_off: str | None = None  # why this process runs no worker, if it runs none
 
     async def open(self) -> None:
         await self.app.open_async()
 
     async def start_worker(self) -> None:
+        self._worker = asyncio.create_task(self._supervisor.run_forever(),
+                                           name="extraction-worker")
+        self._start_reaper()
+
+    def leave_jobs(self, reason: str) -> None:
+        """Run no worker (jobs stay queued for a process that can run them); say why."""
+        self.worker_off = f"extraction worker off: {reason}"
+        log.warning("%s; extraction jobs stay queued for a server that has one",
+                    self.worker_off)
+        self._start_reaper()  # stalled jobs of other processes still go back to the queue
+
+    def worker_state(self) -> str:
+        if self.worker_off:
+            return "off"
+        return "running" if self.worker_problem() is None else "restarting"
+
+    def worker_problem(self) -> str | None:
+        """Why the worker is not running, when it should be; None when all is well."""
+        if self._worker is None:
+            return None
+        if self._worker.done():
+            exc = None if self._worker.cancelled() else self._worker.exception()
+            return f"extraction worker stopped: {exc!r}" if exc else "extraction worker stopped"
+        return self._supervisor.problem()
+
+    def worker_stuck(self) -> str | None:
+        """Set when restarting the worker keeps failing while the database answers."""
+        return None if self._worker is None else self._supervisor.stuck()
+
+    def _start_reaper(self) -> None:
+        self._reaper = asyncio.create_task(self._requeue_stalled_forever(), name="job-reaper")
+
+    async def _run_worker(self) -> None:
         s = self.settings
-        self._worker = asyncio.create_task(self.app.run_worker_async(
+        await self.app.run_worker_async(
             concurrency=s.extraction_concurrency, wait=True, install_signal_handlers=False,
             fetch_job_polling_interval=s.job_poll_interval_seconds,
             update_heartbeat_interval=s.job_heartbeat_seconds,
             stalled_worker_timeout=s.job_stalled_after_seconds,
             shutdown_graceful_timeout=s.shutdown_grace_seconds,
-        ), name="extraction-worker")
-        self._reaper = asyncio.create_task(self._requeue_stalled_forever(), name="job-reaper")
+        )
 
-    def worker_problem(self) -> str | None:
-        """Why the worker is not running, when it should be; None when all is well."""
-        if self._worker is None or not self._worker.done():
-            return None
-        exc = None if self._worker.cancelled() else self._worker.exception()
-        return f"extraction worker stopped: {exc!r}" if exc else "extraction worker stopped"
+    async def _database_answers(self) -> bool:
+        try:
+            async with asyncio.timeout(self.settings.ready_check_timeout_seconds):
+                await self.app.job_manager.check_connection_async()
+        except Exception:  # any failure: the database does not answer
+            return False
+        return True
 
     async def drain(self) -> None:
         """Stop taking jobs, due or not; running ones get SHUTDOWN_GRACE_SECONDS to finish,
@@ -152,6 +194,8 @@ class JobQueue:
                         seconds_since_heartbeat=self.settings.job_stalled_after_seconds):
                     log.warning("requeueing job %s of a stalled worker", job.id)
                     await self.app.job_manager.retry_job(job)
+            except (OperationalError, ConnectorException) as exc:  # the database is away
+                log.warning("stalled-job check failed: %s", exc)
             except Exception:  # a failed check must not stop later ones
                 log.exception("stalled-job check failed")
             await asyncio.sleep(interval)
