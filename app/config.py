@@ -98,8 +98,10 @@ class Settings(BaseSettings):
     # language, and the hybrid fusion (defaults measured in bench/retrieval_eval).
     search_default_mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"
     text_search_language: str = Field("english", pattern=r"^[A-Za-z_][A-Za-z0-9_.]*$")
-    hybrid_keyword_weight: float = Field(0.5, ge=0)
-    hybrid_semantic_weight: float = Field(0.5, ge=0)
+    # (0.4 x the share of the query's idf a memory holds + 0.6 x its cosine: app/search/
+    # fusion.py, chosen on bench/conversation_eval's dev half.)
+    hybrid_keyword_weight: float = Field(0.4, ge=0)
+    hybrid_semantic_weight: float = Field(0.6, ge=0)
     hybrid_candidates: int = Field(100, ge=1, le=10_000)
     bm25_k1: float = Field(1.2, ge=0)
     bm25_b: float = Field(0.75, ge=0, le=1)

@@ -32,7 +32,6 @@ from app.repositories.rows import ITEM_COLUMNS, StoredItem
 from app.store.filters import Condition
 
 MAX_TF = 32
-MIN_SPAN = 1e-6  # as app/search/fusion.py
 _ZETA2 = math.pi ** 2 / 6
 _H = [sum(1 / i ** 2 for i in range(1, n + 1)) / _ZETA2 for n in range(1, MAX_TF + 1)]
 # width_bucket(rank, TF_BOUNDS) = tf: bucket n starts halfway between the ranks of n-1 and n.
@@ -199,80 +198,6 @@ async def keyword_search(
     idf = tuple(rows[0]["stat_idf"]) if rows else ()
     return KeywordPage([StoredItem.from_row(r) for r in rows],
                        TermStats(tuple(terms), idf, size.avg_length) if rows else None)
-
-
-async def hybrid_exact(
-    conn: AsyncConnection, vector: list[float], terms: list[str], size: ScopeSize,
-    namespace_prefix: tuple[str, ...], conditions: list[Condition], limit: int, offset: int,
-    bm25: Bm25, keyword_weight: float, semantic_weight: float, window: int,
-) -> list[StoredItem]:
-    """Hybrid search over every candidate at once, for scopes small enough to search
-    exactly: each item's cosine and BM25 fused as app/search/fusion.py describes, one
-    ranking by (score, namespace, key)."""
-    scope_sv, scope_sv_params = prefix_scope("sv.prefix", namespace_prefix)
-    filters, filter_params = filter_clause(conditions)
-    count = len(terms)
-    if count:
-        scope_k, scope_k_params = prefix_scope("k.prefix", namespace_prefix)
-        keyword_ctes = sql.SQL(
-            """
-            hits AS MATERIALIZED (
-                SELECT k.prefix, k.key, {tf} AS tf, {norm} AS norm FROM store_keywords k
-                WHERE {scope} AND k.tsv @@ %s::tsquery
-            ),
-            idf AS MATERIALIZED ({idf}),
-            """).format(tf=_tf(sql.SQL("k.tsv"), count), norm=_norm(sql.SQL("k.length"), bm25),
-                        scope=scope_k, idf=_idf(count))
-        keyword_params = [*_tf_params(terms), size.avg_length, *scope_k_params, any_of(terms),
-                          size.documents]
-        bm25_column = sql.SQL("coalesce({}, 0)").format(
-            _bm25_sum(count, "h.tf", "idf.idf", "h.norm", bm25))
-        keyword_join = sql.SQL(
-            "LEFT JOIN hits h ON h.prefix = c.prefix AND h.key = c.key CROSS JOIN idf")
-    else:
-        keyword_ctes, keyword_params = sql.SQL(""), []
-        bm25_column, keyword_join = sql.SQL("0::float8"), sql.SQL("")
-    cur = await conn.execute(
-        sql.SQL(
-            """
-            WITH cand AS MATERIALIZED (
-                SELECT sv.prefix, sv.key, (1 - (sv.embedding <=> %s::vector))::float8 AS cos
-                FROM store_vectors sv JOIN store s ON s.prefix = sv.prefix AND s.key = sv.key
-                WHERE sv.field_name = %s AND {scope} AND {filters} AND {not_expired}
-                OFFSET 0
-            ),
-            {keyword_ctes}
-            scored AS MATERIALIZED (
-                SELECT c.prefix, c.key, c.cos, {bm25} AS bm25 FROM cand c {keyword_join}
-            ),
-            scale AS (
-                SELECT max(bm25) AS best_bm25, max(cos) AS best_cos,
-                       (SELECT min(t.cos) FROM (SELECT cos FROM scored
-                                                ORDER BY cos DESC LIMIT %s) AS t) AS floor
-                FROM scored
-            ),
-            ranked AS (
-                SELECT sc.prefix, sc.key,
-                       (%s::float8 * CASE WHEN best_bm25 > 0 THEN sc.bm25 / best_bm25 ELSE 0 END
-                        + %s::float8 * (sc.cos - floor) / greatest(best_cos - floor, %s))::float8
-                       AS score
-                FROM scored sc CROSS JOIN scale
-                ORDER BY score DESC, sc.prefix, sc.key
-                LIMIT %s OFFSET %s
-            )
-            SELECT {cols}, r.score FROM ranked r
-            JOIN store s ON s.prefix = r.prefix AND s.key = r.key
-            ORDER BY r.score DESC, r.prefix, r.key
-            """
-        ).format(scope=scope_sv, filters=filters, not_expired=NOT_EXPIRED,
-                 keyword_ctes=keyword_ctes, bm25=bm25_column, keyword_join=keyword_join,
-                 cols=sql.SQL(ITEM_COLUMNS)),
-        # In the order the placeholders appear above.
-        [vector_literal(vector), VECTOR_FIELD, *scope_sv_params, *filter_params,
-         *keyword_params, window, keyword_weight, semantic_weight, MIN_SPAN,
-         limit, offset],
-    )
-    return [StoredItem.from_row(r) for r in await cur.fetchall()]
 
 
 async def fill_scores(

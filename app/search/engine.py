@@ -15,47 +15,71 @@ import dataclasses
 import logging
 import time
 import weakref
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from langgraph.store.base import SearchOp
 from psycopg_pool import AsyncConnectionPool
 
 from app.errors import ServiceUnavailable
+from app.repositories import hybrid_search as hybrid_sql
+from app.repositories import items as item_sql
 from app.repositories import keyword_search as keyword_sql
 from app.repositories import search as search_sql
 from app.repositories.conditions import ns_text
 from app.repositories.rows import StoredItem
 from app.search import fusion
-from app.search.config import SearchConfig, SearchMode
+from app.search.config import SearchConfig, SearchMode, SearchTuning
+from app.search.vector import search_vector
 from app.store.embedders import Embedder
-from app.store.filters import Condition
-
-if TYPE_CHECKING:
-    from app.store.memory_store import SearchTuning
+from app.store.filters import Condition, parse_filter
 
 log = logging.getLogger(__name__)
 
 # Above EXACT_SEARCH_THRESHOLD candidates the keyword leg brings 1/KEYWORD_SHARE as many
-# candidates per block as the vector leg (whose block must span the normalisation window).
+# candidates per block as the vector leg (HYBRID_CANDIDATES).
 KEYWORD_SHARE = 4
 _LANGUAGE_LOCK = 7_364_201  # advisory lock key: one process rebuilds the keyword index
 
 
-class VectorSearcher(Protocol):
+class Searchable(Protocol):
+    """What a search needs of the store (MemoryStore): its pool, embedder and tuning."""
+
     pool: AsyncConnectionPool
     embedder: Embedder
-    tuning: "SearchTuning"
-
-    async def search_vector(self, vector: list[float], op: SearchOp, *,
-                            candidates: int | None = None) -> list[StoredItem]: ...
+    tuning: SearchTuning
 
 
-async def search(store: VectorSearcher, op: SearchOp, conditions: list[Condition],
+async def search_items(store: Searchable, op: SearchOp, mode: SearchMode | None,
+                       config: SearchConfig) -> list[StoredItem]:
+    """Every search: with a query, `mode` (default: the config's) picks semantic, keyword
+    or hybrid; without one, a filtered listing, newest first. Refreshes TTLs if asked."""
+    conditions = parse_filter(op.filter)
+    if op.query:
+        found = await search(store, op, conditions, mode or config.default_mode, config)
+    else:
+        async with store.pool.connection() as conn:
+            found = await search_sql.list_filtered(
+                conn, op.namespace_prefix, conditions, op.limit, op.offset)
+    if op.refresh_ttl and found:
+        async with store.pool.connection() as conn:
+            await item_sql.refresh_ttl(conn, found)
+    return found
+
+
+async def list_namespace(store: Searchable, namespace: tuple[str, ...], limit: int,
+                         offset: int) -> list[StoredItem]:
+    """One namespace's items (not its children's), newest first."""
+    async with store.pool.connection() as conn:
+        return await search_sql.list_filtered(conn, namespace, [], limit, offset,
+                                              exact_namespace=True)
+
+
+async def search(store: Searchable, op: SearchOp, conditions: list[Condition],
                  mode: SearchMode, config: SearchConfig) -> list[StoredItem]:
     assert op.query
     if mode == "semantic":
         vector = (await store.embedder.embed([op.query]))[0]
-        return await store.search_vector(vector, op)
+        return await search_vector(store.pool, store.tuning, vector, op)
     await ensure_language(store.pool, config.language)
     if mode == "keyword":
         async with store.pool.connection() as conn:
@@ -67,7 +91,7 @@ async def search(store: VectorSearcher, op: SearchOp, conditions: list[Condition
     return await _hybrid(store, op, conditions, config)
 
 
-async def _hybrid(store: VectorSearcher, op: SearchOp, conditions: list[Condition],
+async def _hybrid(store: Searchable, op: SearchOp, conditions: list[Condition],
                   config: SearchConfig) -> list[StoredItem]:
     """While the query is embedded: its terms, the scope's size, how many items could match.
     Up to EXACT_SEARCH_THRESHOLD candidates, one exact statement ranks them all; above it,
@@ -90,10 +114,9 @@ async def _hybrid(store: VectorSearcher, op: SearchOp, conditions: list[Conditio
         raise
     if exact:
         async with store.pool.connection() as conn:
-            return await keyword_sql.hybrid_exact(
+            return await hybrid_sql.hybrid_exact(
                 conn, vector, terms, size, op.namespace_prefix, conditions, op.limit,
-                op.offset, config.bm25, config.keyword_weight, config.semantic_weight,
-                config.candidates)
+                op.offset, config.keyword_weight, config.semantic_weight)
     assert keyword_leg is not None
     return await _hybrid_stream(store, op, conditions, config, vector, terms, size,
                                 candidates, keyword_leg)
@@ -103,7 +126,7 @@ def _keyword_depth(vector_depth: int) -> int:
     return max(1, vector_depth // KEYWORD_SHARE)
 
 
-async def _hybrid_stream(store: VectorSearcher, op: SearchOp, conditions: list[Condition],
+async def _hybrid_stream(store: Searchable, op: SearchOp, conditions: list[Condition],
                          config: SearchConfig, vector: list[float], terms: list[str],
                          size: keyword_sql.ScopeSize, candidates: int,
                          keyword_leg: asyncio.Future) -> list[StoredItem]:
@@ -113,44 +136,40 @@ async def _hybrid_stream(store: VectorSearcher, op: SearchOp, conditions: list[C
     each next block, the items both legs twice as deep add. A deeper leg only extends a
     shallower one (the scan and the BM25 ranking are deterministic), so every page is a
     slice of one stream: disjoint, and all of them together cover every match (the vector
-    leg reaches every indexed item). Normalisation comes from the first block, the same for
-    every page. (Forcing every search of bench/retrieval_eval down this path left its
-    recall@10 and MRR@10 unchanged.)"""
+    leg reaches every indexed item). An item's fused score is its own (fusion.py), whatever
+    block brings it."""
     weights = fusion.Weights(config.keyword_weight, config.semantic_weight)
     end = op.offset + op.limit
     depth = config.candidates  # the vector leg's; the keyword leg brings a fraction of it
     stream: list[tuple[float, StoredItem]] = []
     seen: set[tuple[str, str]] = set()
-    scale: fusion.Scale | None = None
+    stats: keyword_sql.TermStats | None = None
     while True:  # `keyword_leg` runs already, for this block
         try:
-            vector_items = await store.search_vector(
-                vector, SearchOp(op.namespace_prefix, op.filter, depth, 0, op.query, False),
+            vector_items = await search_vector(
+                store.pool, store.tuning, vector,
+                SearchOp(op.namespace_prefix, op.filter, depth, 0, op.query, False),
                 candidates=candidates)
             keyword_page = await keyword_leg
         finally:
             keyword_leg.cancel()
         found = {_id(i): i for i in vector_items}
         cosine = {k: i.score for k, i in found.items()}
-        bm25 = {_id(i): i.score for i in keyword_page.items}
         for item in keyword_page.items:
             found.setdefault(_id(item), item)
+        stats = stats or keyword_page.stats  # the scope's idf: the same in every block
         new = [k for k in found if k not in seen]
-        # Each leg scored its own items; the other leg's scores of them come in one query.
+        # The vector leg scored its items; the keyword leg's need their cosine, and every
+        # item which of the terms it holds: one round trip each.
         need_cosine = [k for k in new if k not in cosine]
-        need_bm25 = [k for k in new if k not in bm25] if keyword_page.stats else []
-        if need_cosine or need_bm25:
-            async with store.pool.connection() as conn:
-                more_cosine, more_bm25 = await keyword_sql.fill_scores(
-                    conn, need_cosine, need_bm25, vector, keyword_page.stats, config.bm25)
-            cosine.update(more_cosine)
-            bm25.update(more_bm25)
-        block = {k: fusion.Candidate(k[0], k[1], cosine[k], bm25.get(k, 0.0))
-                 for k in new if k in cosine}  # (an item deleted meanwhile drops out)
-        if scale is None:
-            ranking = [k for k in map(_id, vector_items) if k in block]
-            scale = fusion.scale_of(block, ranking, config.candidates)
-        for score, c in fusion.ranked(block.values(), scale, weights):
+        async with store.pool.connection() as conn:
+            if need_cosine:
+                cosine.update((await keyword_sql.fill_scores(
+                    conn, need_cosine, [], vector, None, config.bm25))[0])
+            held = await hybrid_sql.held_terms(conn, new, stats) if stats else {}
+        block = [fusion.Candidate(k[0], k[1], cosine[k], fusion.coverage(held.get(k), stats))
+                 for k in new if k in cosine]  # (an item deleted meanwhile drops out)
+        for score, c in fusion.ranked(block, weights):
             stream.append((score, found[(c.prefix, c.key)]))
         seen.update(new)
         # Every candidate has been seen once the vector leg (which can find every indexed
@@ -165,7 +184,7 @@ async def _hybrid_stream(store: VectorSearcher, op: SearchOp, conditions: list[C
     return [dataclasses.replace(item, score=score) for score, item in page]
 
 
-async def _prepare(store: VectorSearcher, conn, op: SearchOp, conditions: list[Condition]
+async def _prepare(store: Searchable, conn, op: SearchOp, conditions: list[Condition]
                    ) -> tuple[list[str], keyword_sql.ScopeSize, int]:
     """The terms, the scope's size, and how many items could match: every indexed item of
     the scope has a keyword row, so the scope's size bounds the count, and without filters

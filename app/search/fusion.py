@@ -1,26 +1,26 @@
-"""Weighted fusion of normalised keyword and vector scores.
+"""Weighted fusion of how much of the question a memory holds and how close it is in meaning.
 
-Each item's fused score depends on the item, the query and the scope only, never on the
-page asked for:
+    fused = keyword_weight * coverage + semantic_weight * cosine
 
-    fused = keyword_weight * bm25 / best_bm25
-          + semantic_weight * (cosine - floor) / (best_cosine - floor)
+coverage is the share of the query's information the item holds: the sum of the idf of the
+query's terms it contains over the sum of the idf of all the query's terms (idf counted
+over the scope searched, as keyword search counts it), in [0, 1]. cosine is the vector
+leg's own score, unscaled. So each item's score depends on the item, the query and the
+scope only, never on the other results or the page asked for.
 
-best_bm25 and best_cosine are the best scores of any result; floor is the cosine of the
-`window`-th best vector result (the worst, if fewer match). So the items between the best
-and the window's last span [0, 1] on both legs (items further down the vector ranking go
-below 0), and an item no keyword matches gets 0 from that leg. Measured against reciprocal
-rank fusion, min-max over candidate lists and raw cosine in bench/retrieval_eval.
-
-keyword_search.hybrid_exact computes the same in SQL for scopes searched exactly.
+Why not scale each leg by its best result (what we did): the best keyword match then took
+the leg's whole weight however weak, so for "what pets does the user have?" a memory
+sharing only the common word "user" ("Carol's OKRs focus on user retention") outranked
+the memories about pets; and a weak vector best was stretched the same way. Designs
+compared (today's, reciprocal rank fusion, BM25 over its attainable maximum, coverage,
+scaled or raw cosine) in bench/conversation_eval (designs.py, RESULTS.md), chosen on its
+dev half; hybrid_search.hybrid_exact computes the same in SQL.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-# A floor this close to the best cosine would blow small differences up; one this small
-# keeps the ranking by cosine alone among them (any positive span does).
-MIN_SPAN = 1e-6
+from app.repositories.keyword_search import TermStats
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ class Candidate:
     prefix: str
     key: str
     cosine: float
-    bm25: float
+    coverage: float
 
 
 @dataclass(frozen=True)
@@ -37,36 +37,22 @@ class Weights:
     semantic: float
 
 
-@dataclass(frozen=True)
-class Scale:
-    best_bm25: float  # 0 when no result holds any of the query's terms
-    best_cosine: float
-    floor: float
-
-    @property
-    def span(self) -> float:
-        return max(self.best_cosine - self.floor, MIN_SPAN)
-
-
-def scale_of(candidates: dict[tuple[str, str], Candidate],
-             vector_ranking: list[tuple[str, str]], window: int) -> Scale:
-    """`vector_ranking` is the vector leg's result, best first, at least `window` long
-    unless fewer items match."""
-    cosines = [candidates[k].cosine for k in vector_ranking[:window]]
-    best_bm25 = max((c.bm25 for c in candidates.values()), default=0.0)
-    if not cosines:
-        return Scale(best_bm25, 0.0, 0.0)
-    return Scale(best_bm25, max(cosines), min(cosines))
+def coverage(held: tuple[bool, ...] | None, stats: TermStats | None) -> float:
+    """The share of the query's idf held: `held` says which of `stats.terms` the item
+    holds (None: none)."""
+    if not held or not stats:
+        return 0.0
+    total = sum(stats.idf)
+    if total <= 0:
+        return 0.0
+    return sum(w for w, h in zip(stats.idf, held, strict=True) if h) / total
 
 
-def fused(candidate: Candidate, scale: Scale, weights: Weights) -> float:
-    keyword = candidate.bm25 / scale.best_bm25 if scale.best_bm25 > 0 else 0.0
-    semantic = (candidate.cosine - scale.floor) / scale.span
-    return weights.keyword * keyword + weights.semantic * semantic
+def fused(candidate: Candidate, weights: Weights) -> float:
+    return weights.keyword * candidate.coverage + weights.semantic * candidate.cosine
 
 
-def ranked(candidates: Iterable[Candidate], scale: Scale,
-           weights: Weights) -> list[tuple[float, Candidate]]:
-    scored = [(fused(c, scale, weights), c) for c in candidates]
+def ranked(candidates: Iterable[Candidate], weights: Weights) -> list[tuple[float, Candidate]]:
+    scored = [(fused(c, weights), c) for c in candidates]
     scored.sort(key=lambda sc: (-sc[0], sc[1].prefix, sc[1].key))
     return scored

@@ -6,13 +6,11 @@ and searches go through our repositories:
 - one vector per item, re-embedded only when its indexed text changes, batched per write;
 - a vector is dropped when indexing is turned off, so stale text never matches;
 - exact search for small candidate sets, HNSW iterative scans for large ones, full pages,
-  disjoint paging, numeric filters.
+  disjoint paging, numeric filters: every query path is app/search's (engine.py).
 """
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from langgraph.store.base import GetOp, ListNamespacesOp, Op, PutOp, Result, SearchOp
@@ -22,26 +20,17 @@ from psycopg_pool import AsyncConnectionPool
 
 from app.repositories import history as history_sql
 from app.repositories import items as item_sql
-from app.repositories import search as search_sql
 from app.repositories.conditions import ns_text
 from app.repositories.history import Origin
 from app.repositories.items import WriteMode
 from app.repositories.rows import StoredItem
 from app.search import engine as search_engine
-from app.search.config import SearchConfig, SearchMode
+from app.search.config import SearchConfig, SearchMode, SearchTuning
+from app.search.vector import search_vector
 from app.store.embedders import Embedder
-from app.store.filters import parse_filter
 from app.store.text import indexed_text
 
-LARGE_SCOPE_SECONDS = 10.0
-
-
-@dataclass(frozen=True)
-class SearchTuning:
-    exact_threshold: int = 20_000
-    ef_search: int = 100
-    ef_search_scoped: int = 1000
-    max_scan_tuples: int = 200_000
+__all__ = ["MemoryStore", "SearchTuning"]
 
 
 class MemoryStore(AsyncPostgresStore):
@@ -61,7 +50,6 @@ class MemoryStore(AsyncPostgresStore):
         self.pool = pool
         self.embedder = embedder
         self.tuning = tuning or SearchTuning()
-        self._large_scopes: dict[tuple[str, ...], float] = {}  # prefix -> until (monotonic)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -113,76 +101,26 @@ class MemoryStore(AsyncPostgresStore):
         async with self.pool.connection() as conn, conn.transaction():
             return await item_sql.get_items(conn, namespace, keys, refresh_ttl=refresh_ttl)
 
-    # Search settings for callers that bring none (LangGraph code using the store in process);
+    # Search settings for callers that bring none (LangGraph code using the store in
+    # process): the settings' defaults, like every door of a server left at its defaults;
     # the service passes the server's own (SearchConfig.from_settings).
     search_config: SearchConfig = SearchConfig()
 
     async def search_items(self, op: SearchOp, mode: SearchMode | None = None,
                            config: SearchConfig | None = None) -> list[StoredItem]:
         """With a query: `mode` (default: the config's default mode) picks semantic, keyword
-        or hybrid search (app/search). Without one: a filtered listing, newest first."""
-        conditions = parse_filter(op.filter)
-        if op.query:
-            config = config or self.search_config
-            found = await search_engine.search(self, op, conditions,
-                                               mode or config.default_mode, config)
-        else:
-            async with self.pool.connection() as conn:
-                found = await search_sql.list_filtered(
-                    conn, op.namespace_prefix, conditions, op.limit, op.offset)
-        if op.refresh_ttl and found:
-            async with self.pool.connection() as conn:
-                await item_sql.refresh_ttl(conn, found)
-        return found
+        or hybrid search; without one: a filtered listing, newest first (app/search)."""
+        return await search_engine.search_items(self, op, mode, config or self.search_config)
 
     async def list_items(self, namespace: tuple[str, ...], limit: int,
                          offset: int) -> list[StoredItem]:
         """One namespace's items (not its children's), newest first."""
-        async with self.pool.connection() as conn:
-            return await search_sql.list_filtered(conn, namespace, [], limit, offset,
-                                                  exact_namespace=True)
+        return await search_engine.list_namespace(self, namespace, limit, offset)
 
     async def search_vector(self, vector: list[float], op: SearchOp, *,
                             candidates: int | None = None) -> list[StoredItem]:
-        """Nearest neighbours of an already computed vector (no TTL refresh). `candidates`:
-        the count of count_vector_candidates, when the caller has it already."""
-        conditions = parse_filter(op.filter)
-        t = self.tuning
-        args = (vector, op.namespace_prefix, conditions)
-        async with self.pool.connection() as conn:
-            if candidates is None:
-                candidates = await self._count_candidates(conn, op.namespace_prefix,
-                                                          conditions)
-            if candidates <= t.exact_threshold:
-                return await search_sql.exact_vector_search(conn, *args, op.limit, op.offset)
-            # A scoped search skips other tenants' rows as it walks the graph: it needs a wider
-            # candidate list to keep its recall.
-            scoped = bool(op.namespace_prefix or conditions)
-            wanted = op.offset + op.limit
-            stream = await search_sql.ann_vector_stream(
-                conn, *args, wanted, ef_search=t.ef_search_scoped if scoped else t.ef_search,
-                max_scan_tuples=t.max_scan_tuples)
-            page = stream[op.offset:wanted]
-            if len(stream) < wanted:
-                # The scan ran dry: the ranking continues with the exact order of the rest.
-                seen = [(ns_text(i.namespace), i.key) for i in stream]
-                page += await search_sql.exact_vector_search(
-                    conn, *args, op.limit - len(page), max(0, op.offset - len(stream)), seen)
-        return sorted(page, key=lambda i: (-(i.score or 0.0), ".".join(i.namespace), i.key))
-
-    async def _count_candidates(self, conn: AsyncConnection, prefix: tuple[str, ...],
-                                conditions: list) -> int:
-        """count_vector_candidates, capped just above the exact threshold. A scope without
-        filters found above it is taken to stay there for LARGE_SCOPE_SECONDS: counting
-        20,000 index entries took ~5 ms of a ~2 ms HNSW search of a 100,000-item table. (A
-        scope emptied meanwhile is searched by HNSW for those seconds: still full pages.)"""
-        cap = self.tuning.exact_threshold + 1
-        if not conditions and self._large_scopes.get(prefix, 0.0) > time.monotonic():
-            return cap
-        n = await search_sql.count_vector_candidates(conn, prefix, conditions, cap)
-        if not conditions and n >= cap:
-            self._large_scopes[prefix] = time.monotonic() + LARGE_SCOPE_SECONDS
-        return n
+        """Nearest neighbours of an already computed vector (no TTL refresh)."""
+        return await search_vector(self.pool, self.tuning, vector, op, candidates=candidates)
 
     async def existing_values(self, namespace_prefix: tuple[str, ...],
                               values: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -76,24 +76,36 @@ class Scores:
     keys: list[str]
     cosine: np.ndarray
     bm25: np.ndarray
+    idf: tuple[float, ...] = ()  # of the query's terms in the scope (none matched: empty)
+    # share of the query's idf each item holds (any tf): sum of idf of its terms / sum of idf
+    coverage: np.ndarray | None = None
 
 
 async def score_matrices(store, questions: list[Question], keys_by_ns: dict[str, list[str]],
                          bm25: Bm25) -> list[Scores]:
     out = []
     vectors = await store.embedder.embed([q.text for q in questions])
+    lexemes: dict[str, dict[str, set[str]]] = {}  # namespace -> key -> its indexed lexemes
     for q, vector in zip(questions, vectors, strict=True):
         ns = ns_text(q.namespace)
         keys = keys_by_ns[ns]
         async with store.pool.connection() as conn:
+            if ns not in lexemes:
+                cur = await conn.execute("SELECT key, tsvector_to_array(tsv) AS lexemes"
+                                         " FROM store_keywords WHERE prefix = %s", (ns,))
+                lexemes[ns] = {r["key"]: set(r["lexemes"]) for r in await cur.fetchall()}
             terms, size = await keyword_sql.query_terms(conn, q.text, q.namespace)
             page = await keyword_sql.keyword_search(conn, terms, q.namespace, [], 1, 0, bm25,
                                                     size)
             items = [(ns, k) for k in keys]
             cosine, bm25_of = await keyword_sql.fill_scores(conn, items, items, vector,
                                                             page.stats, bm25)
+        idf = page.stats.idf if page.stats else ()
+        total = sum(idf) or 1.0
+        coverage = np.array([sum(w for t, w in zip(terms, idf, strict=False)
+                                 if t in lexemes[ns].get(k, ())) / total for k in keys])
         out.append(Scores(q, keys, np.array([cosine[i] for i in items]),
-                          np.array([bm25_of.get(i, 0.0) for i in items])))
+                          np.array([bm25_of.get(i, 0.0) for i in items]), idf, coverage))
     return out
 
 
@@ -143,10 +155,12 @@ def fused_ranking(s: Scores, variant: str, wk: float, window: int = 100,
         return _top(s.keys, wk * kn + wv * vn)
     best_bm25 = s.bm25.max() if matched.any() else 0.0
     kn = s.bm25 / best_bm25 if best_bm25 > 0 else np.zeros(len(s.keys))
-    if variant == "ours":  # app/search/fusion.py
+    if variant == "ours":  # app/search/fusion.py until bench/conversation_eval
         top = np.sort(s.cosine)[::-1][:window]
         span = max(top[0] - top[-1], 1e-6)
         return _top(s.keys, wk * kn + wv * (s.cosine - top[-1]) / span)
+    if variant == "coverage":  # app/search/fusion.py: share of the query's idf + cosine
+        return _top(s.keys, wk * s.coverage + wv * s.cosine)
     if variant == "rawcos":
         return _top(s.keys, wk * kn + wv * s.cosine)
     raise ValueError(variant)

@@ -110,6 +110,7 @@ def sweep_table(matrices) -> list[dict]:
     variants += [("rrf", 0.5, {})]  # equal-weight reciprocal rank fusion (k = 60)
     for wk in (0.3, 0.5, 0.7):
         variants += [("minmax", wk, {}), ("rawcos", wk, {})]
+    variants += [("coverage", wk, {}) for wk in (0.3, 0.4, 0.5, 0.6)]
     for window in (20, 50, 100, 200):
         for wk in (0.3, 0.4, 0.5, 0.6, 0.7):
             variants.append(("ours", wk, {"window": window}))

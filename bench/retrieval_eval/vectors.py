@@ -26,13 +26,14 @@ def embedder() -> FastEmbedEmbedder:
     return FastEmbedEmbedder(MODEL, model_path=model_path(), batch_size=64)
 
 
-async def embed_all(model: FastEmbedEmbedder, texts: list[str], log=print) -> np.ndarray:
-    """One vector per distinct text, cached under .cache/ by the texts' hash."""
+async def embed_all(model: FastEmbedEmbedder, texts: list[str], log=print,
+                    cache: Path = CACHE) -> np.ndarray:
+    """One vector per distinct text, cached under `cache` by the texts' hash."""
     digest = hashlib.sha256("\n".join(texts).encode()).hexdigest()[:16]
-    path = CACHE / f"vectors-{len(texts)}-{digest}.npy"
+    path = cache / f"vectors-{len(texts)}-{digest}.npy"
     if path.exists():
         return np.load(path)
-    CACHE.mkdir(exist_ok=True)
+    cache.mkdir(parents=True, exist_ok=True)
     out = np.zeros((len(texts), model.dims), dtype=np.float32)
     step = 4096
     for start in range(0, len(texts), step):

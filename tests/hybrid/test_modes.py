@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from langgraph.store.base import SearchOp
 
 from tests.hybrid.helpers import MODES, app_client, create_many, keys, search
 
@@ -72,9 +73,12 @@ async def test_unknown_mode_is_a_client_error(client):
 BM25_TEXTS = {"a": "apple banana", "b": "apple cherry cherry", "c": "banana date egg fig"}
 
 
+def idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
 def bm25(tf: int, df: int, n: int, length: int, avg: float, k1=1.2, b=0.75) -> float:
-    idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
-    return idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg))
+    return idf(df, n) * tf * (k1 + 1) / (tf + k1 * (1 - b + b * length / avg))
 
 
 async def test_keyword_score_is_bm25_over_the_searched_namespace(client):
@@ -96,12 +100,13 @@ async def test_semantic_score_is_cosine_and_hybrid_fuses_both(client, embedder):
     for key, vector in zip(BM25_TEXTS, vectors[1:], strict=True):
         assert semantic[key] == pytest.approx(sum(x * y for x, y in zip(vectors[0], vector,
                                                                       strict=True)), abs=1e-5)
-    keyword = {i["key"]: i["score"] for i in await search(client, NS, query, mode="keyword")}
     hybrid = await search(client, NS, query, mode="hybrid")
-    top, floor = max(semantic.values()), min(semantic.values())  # 3 items < the window
-    for item in hybrid:
-        expected = (0.5 * keyword.get(item["key"], 0) / max(keyword.values())
-                    + 0.5 * (semantic[item["key"]] - floor) / (top - floor))
+    # The share of the query's idf each holds: appl (in a, b), cherri (in b); N = 3.
+    apple, cherry = idf(2, 3), idf(1, 3)
+    coverage = {"a": apple / (apple + cherry), "b": 1.0, "c": 0.0}
+    assert {i["key"] for i in hybrid} == set(BM25_TEXTS)
+    for item in hybrid:  # the default weights, 0.4 and 0.6
+        expected = 0.4 * coverage[item["key"]] + 0.6 * semantic[item["key"]]
         assert item["score"] == pytest.approx(expected)
     assert [i["score"] for i in hybrid] == sorted((i["score"] for i in hybrid), reverse=True)
 
@@ -152,3 +157,14 @@ async def test_no_query_lists_whatever_the_mode(client, mode):
     listed = await search(client, NS, None, mode=mode)
     assert {i["key"] for i in listed} == set(BM25_TEXTS)
     assert all(i["score"] is None for i in listed)
+
+
+async def test_memory_store_in_process_searches_like_every_door(client, store):
+    """LangGraph code using MemoryStore in process (abatch, no mode) gets what a door
+    without a mode gets: both take the one default, Settings' (it was semantic in process,
+    hybrid over HTTP)."""
+    await create_many(client, NS, {"renovation": RENOVATION, **PEOPLE})
+    query = "Who is Zvonimir?"
+    door = ranked(await search(client, NS, query, route="/store/items/search"))
+    [in_process] = await store.abatch([SearchOp(NS, None, 10, 0, query)])
+    assert [(i.key, i.score) for i in in_process] == door

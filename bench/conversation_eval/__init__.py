@@ -1,0 +1,1 @@
+"""The hard conversational retrieval set: see README.md."""
