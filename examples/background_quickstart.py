@@ -10,7 +10,9 @@ embeds and keeps them, so any process (or our own API) reads them back.
     export ANTHROPIC_API_KEY=sk-ant-...
     .venv/bin/python examples/background_quickstart.py
 
-MEMORY_SERVICE_URL points it at another service.
+MEMORY_SERVICE_URL points it at another service. Its memories go to ("memories", "background"),
+not LangMem's ("memories",): the hot-path quickstart writes plain {"content": ...} items there,
+which LangMem's memory manager cannot read (KeyError: 'kind') when both run on one service.
 """
 
 import asyncio
@@ -29,8 +31,9 @@ llm = init_chat_model("anthropic:claude-3-5-sonnet-latest")
 # Create memory manager Runnable to extract memories from conversations
 memory_manager = create_memory_store_manager(
     "anthropic:claude-3-5-sonnet-latest",
-    # Store memories in the "memories" namespace (aka directory)
-    namespace=("memories",),
+    # Store memories in the "memories" namespace (aka directory); "background" keeps them
+    # apart from the hot-path quickstart's, which the manager cannot read
+    namespace=("memories", "background"),
 )
 
 
@@ -52,7 +55,7 @@ async def main():  # the quickstart's top-level awaits, in a script
     )
     print(response)
 
-    print(store.search(("memories",)))
+    print(store.search(("memories", "background")))
 
 
 asyncio.run(main())

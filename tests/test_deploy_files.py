@@ -583,3 +583,58 @@ def test_hadolint_finds_nothing():
     result = subprocess.run([hadolint, "--no-color", str(DOCKERFILE)], cwd=REPO,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and not result.stdout.strip(), result.stdout + result.stderr
+
+
+# --- what the README tells a compose user to do ------------------------------------------------
+
+README = REPO / "README.md"
+COMMENTED_SETTING = re.compile(r"^\s+#\s*([A-Z][A-Z0-9_]+):\s*\S")
+
+
+def commented_app_settings() -> dict[str, str]:
+    """`# NAME: value` lines inside app.environment: the settings a user uncomments."""
+    found, inside = {}, False
+    app_part = re.split(r"^  app:\s*$", COMPOSE.read_text(), flags=re.M)[1]
+    for line in app_part.splitlines():
+        if re.match(r"^    environment:\s*$", line):
+            inside = True
+            continue
+        if inside and re.match(r"^    \S", line):
+            break  # the next key of the service
+        if inside and (match := COMMENTED_SETTING.match(line)):
+            found[match.group(1)] = line.split(":", 1)[1].strip()
+    return found
+
+
+def test_compose_carries_the_extraction_settings_commented():
+    commented = commented_app_settings()
+    assert {"LLM_MODEL", "ANTHROPIC_API_KEY", "OPENAI_API_KEY"} <= commented.keys(), commented
+    assert not set(commented) - settings_env_names(), "commented names must be Settings fields"
+
+
+def test_commented_settings_are_valid_once_uncommented(compose: dict,
+                                                       monkeypatch: pytest.MonkeyPatch):
+    for name in settings_env_names():
+        monkeypatch.delenv(name, raising=False)
+    env = {**environment(compose["services"]["app"]), **commented_app_settings()}
+    for name, value in env.items():
+        if "${" not in value:
+            monkeypatch.setenv(name, value)
+    Settings(_env_file=None)
+
+
+def test_compose_keeps_metrics_off_the_published_port(compose: dict):
+    """The port is published on every interface and /metrics takes no key: compose turns it
+    off unless the operator opts in (the default stays on for `make run` on loopback)."""
+    assert Settings.model_fields["metrics_enabled"].default is True
+    env = environment(compose["services"]["app"])
+    assert env.get("METRICS_ENABLED", "").lower() == "false"
+    assert "METRICS_ENABLED" in README.read_text().split("## Docker compose", 1)[1]
+
+
+def test_readme_shows_docker_build_with_the_tag_docker_run_uses():
+    section = README.read_text().split("## Docker compose", 1)[1].split("\n## ", 1)[0]
+    build = re.search(r"docker build (?:.* )?-t (\S+) \.", section)
+    assert build, "the README's Docker section must show docker build"
+    runs = re.findall(r"docker run [^`\n]*", section)
+    assert runs and all(r.rstrip().endswith(build.group(1)) for r in runs), runs

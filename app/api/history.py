@@ -11,7 +11,7 @@ from app.auth.principal import Principal
 from app.errors import NotFound
 from app.history.schemas import ChangeOut, HistoryPage
 from app.history.service import HistoryService
-from app.memories.namespaces import parse_dotted
+from app.memories.query_namespace import parse_ns_query
 from app.memories.schemas import Memory
 
 router = APIRouter(prefix="/v1/history", tags=["history"])
@@ -22,7 +22,7 @@ async def item_history(namespace: NamespaceQuery, key: Annotated[str, Query(min_
                        history: HistoryServiceDep, principal: PrincipalDep,
                        limit: Annotated[int, Query(ge=1)] = 50,
                        offset: Annotated[int, Query(ge=0)] = 0) -> HistoryPage:
-    changes = await history.for_item(principal.require_read(parse_dotted(namespace)), key,
+    changes = await history.for_item(principal.require_read(parse_ns_query(namespace)), key,
                                      limit=limit, offset=offset)
     return HistoryPage(changes=[ChangeOut.from_change(c) for c in changes])
 

@@ -7,7 +7,8 @@ from fastapi import APIRouter, Query, Response, status
 from app.api.deps import MemoryServiceDep
 from app.auth.dependencies import PrincipalDep
 from app.limits.idempotency import IDEMPOTENT
-from app.memories.namespaces import parse_dotted, validate_namespace
+from app.memories.namespaces import validate_namespace
+from app.memories.query_namespace import parse_ns_query
 from app.memories.schemas import Memory, MemoryBatchCreate, MemoryCreate, MemoryPage, MemoryWrite
 from app.memories.values import as_memory_value, memory_value
 from app.repositories.history import Origin
@@ -55,7 +56,7 @@ async def list_memories(namespace: NamespaceQuery, memories: MemoryServiceDep,
                         principal: PrincipalDep,
                         limit: Annotated[int, Query(ge=1)] = 20,
                         offset: Annotated[int, Query(ge=0)] = 0) -> MemoryPage:
-    items = await memories.list_namespace(principal.require_read(parse_dotted(namespace)),
+    items = await memories.list_namespace(principal.require_read(parse_ns_query(namespace)),
                                           limit=limit, offset=offset)
     return MemoryPage(items=[to_memory(i) for i in items], limit=limit, offset=offset)
 
@@ -64,14 +65,14 @@ async def list_memories(namespace: NamespaceQuery, memories: MemoryServiceDep,
             responses={404: {"description": "No such memory"}})
 async def get_memory(key: str, namespace: NamespaceQuery, memories: MemoryServiceDep,
                      principal: PrincipalDep) -> Memory:
-    return to_memory(await memories.get(principal.require_read(parse_dotted(namespace)), key))
+    return to_memory(await memories.get(principal.require_read(parse_ns_query(namespace)), key))
 
 
 @router.put("/{key:path}", response_model=Memory, summary="Replace a memory",
             responses={404: {"description": "No such memory"}})
 async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
                          memories: MemoryServiceDep, principal: PrincipalDep) -> Memory:
-    item = await memories.replace(principal.require_write(parse_dotted(namespace)), key,
+    item = await memories.replace(principal.require_write(parse_ns_query(namespace)), key,
                                   memory_value(body.kind, body.content), origin=API,
                                   ttl=body.ttl, index=body.index)
     return to_memory(item)
@@ -81,5 +82,5 @@ async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
                responses={404: {"description": "No such memory"}})
 async def delete_memory(key: str, namespace: NamespaceQuery,
                         memories: MemoryServiceDep, principal: PrincipalDep) -> Response:
-    await memories.delete(principal.require_write(parse_dotted(namespace)), key, origin=API)
+    await memories.delete(principal.require_write(parse_ns_query(namespace)), key, origin=API)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

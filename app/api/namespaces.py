@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from app.api.deps import MemoryServiceDep
 from app.auth.dependencies import PrincipalDep
 from app.auth.scopes import list_readable_namespaces
-from app.memories.namespaces import parse_dotted
+from app.memories.query_namespace import parse_ns_query
 from app.memories.schemas import NamespaceList
 
 router = APIRouter(prefix="/v1", tags=["namespaces"])
@@ -28,7 +28,7 @@ async def list_namespaces(
 ) -> NamespaceList:
     found = await list_readable_namespaces(
         memories, principal,
-        prefix=parse_dotted(prefix, field="prefix", allow_empty=True),
-        suffix=parse_dotted(suffix, field="suffix", allow_empty=True),
+        prefix=parse_ns_query(prefix, field="prefix", allow_empty=True),
+        suffix=parse_ns_query(suffix, field="suffix", allow_empty=True),
         max_depth=max_depth, limit=limit, offset=offset)
     return NamespaceList(namespaces=[list(n) for n in found])

@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.memories.keys import MAX_KEY_LENGTH
+from app.memories.query_namespace import refuse_slashes
 from app.memories.readable import readable
 from app.memories.values import DEFAULT_KIND, MAX_TTL_MINUTES
 from app.repositories.rows import StoredItem
@@ -23,8 +24,10 @@ Content = Annotated[
 ]
 Ttl = Annotated[
     float | None,
-    Field(gt=0, le=MAX_TTL_MINUTES, description="Minutes until the memory expires (refreshed "
-          "when read), at most 1000 years; null keeps it forever", examples=[None]),
+    # The lower bound (MIN_TTL_MINUTES) is the service's, so that its 422 names it.
+    Field(gt=0, le=MAX_TTL_MINUTES, description="Minutes until the memory "
+          "expires (refreshed when read), from 1 second (0.0166667) to 1000 years; null keeps it "
+          "forever", examples=[None]),
 ]
 
 
@@ -47,7 +50,7 @@ class MemoryCreate(MemoryWrite):
          "content": {"name": "Alice", "timezone": "Europe/Lisbon"}},
     ]})
 
-    namespace: NamespaceField
+    namespace: Annotated[NamespaceField, AfterValidator(refuse_slashes)]
     key: str | None = Field(None, min_length=1, max_length=MAX_KEY_LENGTH,
                             description="Your key; omitted, the server makes a UUID")
 
@@ -112,7 +115,9 @@ class SearchRequest(BaseModel):
     namespace_prefix: list[str] = Field(default_factory=list,
                                         description="Search this namespace and below")
     filter: dict[str, Any] | None = Field(None, description="Match value fields: "
-                                          "{\"kind\": \"Memory\"}, {\"price\": {\"$gt\": 4.99}}; "
+                                          "{\"kind\": \"Memory\"}; a v1 memory's fields are "
+                                          "under content: "
+                                          "{\"content\": {\"price\": {\"$gt\": 4.99}}}; "
                                           "operators $eq $ne $gt $gte $lt $lte")
     limit: int = Field(10, ge=1)
     offset: int = Field(0, ge=0)

@@ -11,7 +11,7 @@ from app.limits.caps import check_page
 from app.memories.json_guard import check_value
 from app.memories.keys import check_key
 from app.memories.namespaces import MAX_DEPTH, validate_namespace
-from app.memories.values import MAX_TTL_MINUTES
+from app.memories.values import MAX_TTL_MINUTES, MIN_TTL_MINUTES, TTL_RULE
 from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
 from app.search import SearchConfig, parse_mode
@@ -137,9 +137,8 @@ class MemoryService:
         if not isinstance(value, dict):
             raise InvalidInput("value must be a JSON object")
         check_value(value, "value", max_depth=self.settings.max_value_depth)
-        if ttl is not None and not 0 < ttl <= MAX_TTL_MINUTES:
-            raise InvalidInput("ttl is in minutes and must be greater than 0 and at most "
-                               f"{MAX_TTL_MINUTES} (1000 years); null keeps it forever")
+        if ttl is not None and not MIN_TTL_MINUTES <= ttl <= MAX_TTL_MINUTES:
+            raise InvalidInput(TTL_RULE)
         return PutOp(namespace, key, value, None if index is True else index, ttl)
 
     def check_page(self, limit: int, offset: int) -> None:

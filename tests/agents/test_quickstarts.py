@@ -114,10 +114,27 @@ def test_background_quickstart(agent_server, api, llm, clean_memories, monkeypat
                       capsys).splitlines()
 
     assert out[0].startswith("That's nice! Dogs make wonderful companions.")
-    assert out[1].startswith("[Item(namespace=['memories'], key=")
+    assert out[1].startswith("[Item(namespace=['memories', 'background'], key=")
     assert "value={'kind': 'Memory', 'content': {'content': " \
            "'User likes dogs and has a dog named Fido'}}" in out[1]
     assert llm.calls == 2
-    listed = api.get("/v1/memories", params={"namespace": "memories"}).json()["items"]
+    listed = api.get("/v1/memories",
+                     params={"namespace": "memories.background"}).json()["items"]
     assert [m["value"] for m in listed] == [
         {"kind": "Memory", "content": {"content": "User likes dogs and has a dog named Fido"}}]
+
+
+def test_quickstarts_in_the_readmes_order(agent_server, api, llm, clean_memories, monkeypatch,
+                                          capsys):
+    """A new user runs the hot path, then the background quickstart, on one service: the
+    memory manager must not trip over the hot path's memories (a KeyError: 'kind' before)."""
+    llm.script(default=agent_model)
+    run_example("hot_path_quickstart.py", agent_server, llm, monkeypatch, capsys)
+    llm.script(default=background_model)
+    out = run_example("background_quickstart.py", agent_server, llm, monkeypatch,
+                      capsys).splitlines()
+
+    assert "'User likes dogs and has a dog named Fido'" in out[1]
+    assert "User prefers dark display mode" not in out[1]  # its own namespace only
+    hot = api.get("/v1/memories", params={"namespace": "memories"}).json()["items"]
+    assert [m["value"]["content"] for m in hot] == [{"content": "User prefers dark display mode"}]

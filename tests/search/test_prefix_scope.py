@@ -28,10 +28,17 @@ INSIDE = {"self", "child", "grandchild"}
 @pytest.fixture
 async def scoped(service, ns):
     spaces = namespaces(ns)
+    # v1 refuses '/' in a label (its query strings read '/' as a path); LangGraph's /store
+    # takes it, and '/' is the byte right after '.', the edge of the scope's range.
+    slash = spaces.pop("slash")
     created = await service.client.post("/v1/memories/batch", json={"items": [
         {"namespace": list(space), "key": name, "content": TEXT}
         for name, space in spaces.items()]})
     assert created.status_code == 201, created.text
+    put = await service.client.put("/store/items", json={
+        "namespace": list(slash), "key": "slash",
+        "value": {"kind": "Memory", "content": {"content": TEXT}}})
+    assert put.status_code == 204, put.text
     return spaces["self"]
 
 
