@@ -4,7 +4,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+# Serving installs what serving needs; the test tooling (pytest, playwright, langmem...) only
+# comes with `make test`.
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
 
 # Offline machines ship the embedding model next to the checkout; elsewhere fastembed
 # downloads it by name. An explicit EMBEDDING_MODEL_PATH always wins.
@@ -15,24 +18,30 @@ endif
 
 .PHONY: run test lint bench clean
 
-$(STAMP): pyproject.toml
+$(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
-	touch $(STAMP)
 
-run: $(STAMP)
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $(RUN_STAMP)
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP) $(RUN_STAMP)
+
+run: $(RUN_STAMP)
 	$(BIN)/memory-service serve
 
 # Two workers, one test file each at a time (module fixtures stay in one process).
-test: $(STAMP)
+test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
 
 # Benchmarks: prepares its own data, writes bench/RESULTS.md and PNG plots.
-bench: $(STAMP)
+bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
 
