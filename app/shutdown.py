@@ -20,9 +20,9 @@ from types import FrameType
 
 import uvicorn
 from fastapi import FastAPI
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Send
 
-from app.limits.responses import send_error
+from app.limits.responses import AnswerBeforeStart, send_error
 
 log = logging.getLogger(__name__)
 MIN_REQUEST_GRACE_SECONDS = 1.0
@@ -67,30 +67,16 @@ class DrainingServer(uvicorn.Server):
         super().handle_exit(sig, None)  # uvicorn's own graceful stop from here
 
 
-class CutRequests:
+class CutRequests(AnswerBeforeStart):
     """Answers a request cancelled while the server drains with 503, before it started."""
 
-    def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
-        self.app = app
-        self.fastapi_app = fastapi_app
+    catches = (asyncio.CancelledError,)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except asyncio.CancelledError:
-            if started or not self.fastapi_app.state.draining:
-                raise
-            # The task ends here, answered: uvicorn closes the connection as it shuts down.
-            await send_error(send, 503, "the server is shutting down and could not finish "
-                             "this request; retry it (another instance will answer)",
-                             retry_after=1)
+    async def answer(self, exc: BaseException, send: Send) -> bool:
+        if not self.fastapi_app.state.draining:
+            return False
+        # The task ends here, answered: uvicorn closes the connection as it shuts down.
+        await send_error(send, 503, "the server is shutting down and could not finish "
+                         "this request; retry it (another instance will answer)",
+                         retry_after=1)
+        return True

@@ -14,10 +14,10 @@ from fastapi import FastAPI, Request
 from procrastinate.exceptions import ConnectorException
 from psycopg import OperationalError
 from psycopg import errors as pg
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Send
 
 from app.errors import DatabaseUnavailable, ErrorResponse
-from app.limits.responses import send_error
+from app.limits.responses import AnswerBeforeStart, send_error
 
 log = logging.getLogger(__name__)
 
@@ -74,33 +74,19 @@ async def _render(request: Request, exc: Exception) -> ErrorResponse:
     return ErrorResponse({"detail": error.detail}, status_code=503, headers=error.headers)
 
 
-class DatabaseUnavailableGuard:
+class DatabaseUnavailableGuard(AnswerBeforeStart):
     """For errors raised outside a route (middleware), before the answer started."""
 
-    def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
-        self.app = app
-        self.fastapi_app = fastapi_app
+    catches = (OperationalError, ConnectorException)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking_send)
-        except (OperationalError, ConnectorException) as exc:
-            cause = database_error(exc)
-            if started or cause is None:
-                raise
-            error = _health(self.fastapi_app).error(cause)
-            await send_error(send, 503, error.detail, retry_after=int(
-                error.headers["Retry-After"]))
+    async def answer(self, exc: BaseException, send: Send) -> bool:
+        cause = database_error(exc)
+        if cause is None:
+            return False
+        error = _health(self.fastapi_app).error(cause)
+        await send_error(send, 503, error.detail,
+                         retry_after=int(error.headers["Retry-After"]))
+        return True
 
 
 def install_database_unavailable(app: FastAPI) -> None:

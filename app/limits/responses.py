@@ -3,7 +3,8 @@
 
 import json
 
-from starlette.types import Send
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 async def send_error(send: Send, status: int, detail: str,
@@ -15,3 +16,35 @@ async def send_error(send: Send, status: int, detail: str,
         headers.append((b"retry-after", str(retry_after).encode()))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class AnswerBeforeStart:
+    """ASGI middleware answering an exception raised below it with an error of its own, as
+    long as no answer has started (after that, the exception goes on). Subclasses name the
+    exceptions (`catches`) and answer them in `answer`, which returns False to re-raise."""
+
+    catches: tuple[type[BaseException], ...] = ()
+
+    def __init__(self, app: ASGIApp, fastapi_app: FastAPI) -> None:
+        self.app = app
+        self.fastapi_app = fastapi_app
+
+    async def answer(self, exc: BaseException, send: Send) -> bool:
+        raise NotImplementedError
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except self.catches as exc:
+            if started or not await self.answer(exc, send):
+                raise
