@@ -132,7 +132,8 @@ def import_(file: Annotated[Path, typer.Argument(help="A JSON Lines file", exist
         with _progress() as bar:
             task = bar.add_task(f"importing {file.name}", total=total)
             report = await runtime.transfer.import_lines(
-                _file_lines(file), progress=lambda n: bar.update(task, completed=n))
+                _file_lines(file), progress=lambda n: bar.update(task, completed=n),
+                max_value_depth=runtime.settings.max_value_depth)
         typer.echo(f"inserted {report.inserted}, updated {report.updated}, "
                    f"unchanged {report.unchanged}, rejected {len(report.rejected)}")
         for rejected in report.rejected:
@@ -234,8 +235,9 @@ def _describe(record: KeyRecord) -> str:
     return who + ("admin" if record.admin else grants or "no grants")
 
 
-async def _file_lines(file: Path) -> AsyncIterator[str]:
-    with file.open(encoding="utf-8", errors="replace") as handle:
+async def _file_lines(file: Path) -> AsyncIterator[bytes]:
+    """Bytes, as the HTTP import reads them: a line that is not UTF-8 is rejected by number."""
+    with file.open("rb") as handle:
         for line in handle:
             yield line
 

@@ -58,3 +58,25 @@ def test_bad_prefix_and_missing_file_fail_with_a_message(database_url, tmp_path)
     assert bad.stderr.strip() == "error: prefix labels must be non-empty strings, got ''"
     missing = cli(database_url, "import", str(tmp_path / "nope.jsonl"))
     assert missing.returncode != 0 and "does not exist" in missing.stderr
+
+
+def test_cli_import_refuses_what_the_http_import_refuses(database_url, tmp_path):
+    """Invalid UTF-8 is rejected by line number (not replaced with U+FFFD), and the depth
+    cap is the server's MAX_VALUE_DEPTH setting."""
+    good = json.dumps({"namespace": ["memories", "bob"], "key": "ok",
+                       "value": {"kind": "Memory", "content": {"content": "fine"}}})
+    bad_bytes = json.dumps({"namespace": ["memories", "bob"], "key": "latin",
+                            "value": {"kind": "Memory", "content": {"content": "caf"}}})
+    bad_bytes = bad_bytes.encode().replace(b'"caf"', b'"caf\xe9"')
+    deep = {"namespace": ["memories", "bob"], "key": "deep",
+            "value": {"kind": "Memory", "content": {"content": "x", "n": [[[["y"]]]]}}}
+    dump = tmp_path / "mixed.jsonl"
+    dump.write_bytes(good.encode() + b"\n" + bad_bytes + b"\n" + json.dumps(deep).encode())
+    env_cli = subprocess.run(
+        [sys.executable, "-m", "app.cli", "import", str(dump)], capture_output=True,
+        text=True, timeout=120, env={**os.environ, "DATABASE_URL": database_url,
+                                     "EMBEDDING_MODEL_PATH": model_path() or "",
+                                     "MAX_VALUE_DEPTH": "5"})
+    assert "inserted 1, updated 0, unchanged 0, rejected 2" in env_cli.stdout, env_cli.stdout
+    assert "line 2: not UTF-8" in env_cli.stderr, env_cli.stderr
+    assert "line 3:" in env_cli.stderr and "MAX_VALUE_DEPTH" in env_cli.stderr
