@@ -18,7 +18,7 @@ from app.lifecycle.schemas import (
     NamespaceCounts,
     Stats,
 )
-from app.memories.namespaces import parse_dotted
+from app.memories.query_namespace import parse_ns_query
 
 router = APIRouter(prefix="/v1", tags=["data"])
 
@@ -84,7 +84,7 @@ async def namespace_counts(runtime: RuntimeDep, principal: PrincipalDep,
 
 
 def readable_scope(principal: Principal, prefix: str | None) -> tuple[str, ...] | None:
-    return principal.scope(parse_dotted(prefix, field="prefix", allow_empty=True))
+    return principal.scope(parse_ns_query(prefix, field="prefix", allow_empty=True))
 
 
 async def _nothing() -> AsyncIterator[str]:

@@ -11,7 +11,7 @@ from app.auth.principal import Principal
 from app.errors import NotFound
 from app.jobs.schemas import Job, JobList, JobStatus
 from app.jobs.service import JobService
-from app.memories.namespaces import parse_dotted
+from app.memories.query_namespace import parse_ns_query
 
 router = APIRouter(prefix="/v1/jobs", tags=["extraction"])
 
@@ -23,7 +23,7 @@ async def list_jobs(jobs: JobServiceDep, principal: PrincipalDep,
                     thread_id: str | None = None, status: JobStatus | None = None,
                     limit: Annotated[int, Query(ge=1)] = 50,
                     offset: Annotated[int, Query(ge=0)] = 0) -> JobList:
-    scope = principal.scope(parse_dotted(namespace, allow_empty=True))
+    scope = principal.scope(parse_ns_query(namespace, allow_empty=True))
     if scope is None:
         return JobList(jobs=[])
     found = await jobs.list(scope, thread_id=thread_id, status=status, limit=limit,

@@ -81,3 +81,12 @@ async def test_v1_refuses_a_slash_label_it_could_not_read_back(client):
                                                        "content": "x"})
     assert response.status_code == 422
     assert "memories.alice" in response.text
+
+
+@pytest.mark.parametrize("path, param", [("/v1/export", "prefix"), ("/v1/stats", "prefix"),
+                                         ("/v1/stats/namespaces", "prefix"),
+                                         ("/v1/jobs", "namespace")])
+async def test_a_malformed_query_prefix_is_422_on_data_and_jobs_too(client, path, param):
+    response = await client.get(path, params={param: "memories/alice"})
+    assert response.status_code == 422, response.text
+    assert "memories.alice" in response.json()["detail"]
