@@ -1,11 +1,12 @@
 """Background extraction: submit (debounced per thread), run, read, cancel."""
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, OperationalError
 from psycopg_pool import AsyncConnectionPool
 
 from app.config import Settings
@@ -149,6 +150,15 @@ class JobService:
             await self._update(jobs_sql.finish, ident, "failed", error=exc.detail)
         except AppError as exc:
             await self._update(jobs_sql.finish, ident, "failed", error=exc.detail)
+        except OperationalError as exc:  # the database's state, not the job's: run it again
+            detail = f"database unavailable: {exc}"
+            if job.attempts < self.settings.job_max_attempts:
+                # the database may still be away: then the stalled-job reaper requeues it
+                with contextlib.suppress(OperationalError):
+                    await self._update(jobs_sql.requeue, ident,
+                                       f"attempt {job.attempts}: {detail}")
+                raise RetryLater(detail) from exc
+            await self._update(jobs_sql.finish, ident, "failed", error=detail)
         except Exception as exc:
             log.exception("job %s failed", job_id)
             await self._update(jobs_sql.finish, ident, "failed",
