@@ -1,6 +1,7 @@
 """The JSON error answer the limits' middleware send themselves, in the app's
 {"detail": ...} shape."""
 
+import abc
 import json
 
 from fastapi import FastAPI
@@ -18,7 +19,7 @@ async def send_error(send: Send, status: int, detail: str,
     await send({"type": "http.response.body", "body": body})
 
 
-class AnswerBeforeStart:
+class AnswerBeforeStart(abc.ABC):
     """ASGI middleware answering an exception raised below it with an error of its own, as
     long as no answer has started (after that, the exception goes on). Subclasses name the
     exceptions (`catches`) and answer them in `answer`, which returns False to re-raise."""
@@ -29,8 +30,9 @@ class AnswerBeforeStart:
         self.app = app
         self.fastapi_app = fastapi_app
 
+    @abc.abstractmethod
     async def answer(self, exc: BaseException, send: Send) -> bool:
-        raise NotImplementedError
+        """Send the error answer for `exc` and return True, or return False to re-raise."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
