@@ -31,6 +31,7 @@ from app.lifecycle.transfer import TransferService
 from app.memories.service import MemoryService
 from app.runs.profiles import ProfileService
 from app.runs.service import RunService
+from app.search.config import SearchConfig
 from app.store.embedders import Embedder, create_embedder
 from app.store.memory_store import MemoryStore, SearchTuning
 from app.store.sweeper import sweep_expired_forever
@@ -91,7 +92,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             ef_search=settings.hnsw_ef_search,
             ef_search_scoped=settings.hnsw_ef_search_scoped,
             max_scan_tuples=settings.hnsw_max_scan_tuples,
-        ))
+        ), SearchConfig.from_settings(settings))
         migrated = settings.migrate_on_start if migrate_schema is None else migrate_schema
         if migrated:
             await migrate(url, store)

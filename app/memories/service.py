@@ -14,7 +14,7 @@ from app.memories.namespaces import MAX_DEPTH, validate_namespace
 from app.memories.values import MAX_TTL_MINUTES, MIN_TTL_MINUTES, TTL_RULE
 from app.repositories.history import Origin
 from app.repositories.rows import StoredItem
-from app.search import SearchConfig, parse_mode
+from app.search import parse_mode
 from app.store.filters import parse_filter
 from app.store.memory_store import MemoryStore
 
@@ -100,7 +100,7 @@ class MemoryService:
         prefix = validate_namespace(namespace_prefix, field="namespace_prefix", allow_empty=True)
         self.check_page(limit, offset)
         parse_filter(filter)  # reject bad operators before any embedding work
-        config = SearchConfig.from_settings(self.settings)
+        config = self.store.search_config  # the server's settings, read once at start
         chosen = parse_mode(mode, config.default_mode)
         op = SearchOp(prefix, filter, limit, offset, query or None, refresh_ttl)
         return await self.store.search_items(op, chosen, config)

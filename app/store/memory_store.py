@@ -35,7 +35,9 @@ __all__ = ["MemoryStore", "SearchTuning"]
 
 class MemoryStore(AsyncPostgresStore):
     def __init__(self, pool: AsyncConnectionPool, embedder: Embedder,
-                 tuning: SearchTuning | None = None) -> None:
+                 tuning: SearchTuning | None = None, config: SearchConfig | None = None) -> None:
+        """`config`: how searches rank when a caller brings none; the server passes its
+        settings' (SearchConfig.from_settings), LangGraph code in process gets the defaults."""
         super().__init__(
             pool,
             index={
@@ -50,6 +52,7 @@ class MemoryStore(AsyncPostgresStore):
         self.pool = pool
         self.embedder = embedder
         self.tuning = tuning or SearchTuning()
+        self.search_config = config or SearchConfig()
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -100,11 +103,6 @@ class MemoryStore(AsyncPostgresStore):
                         refresh_ttl: bool = True) -> dict[str, StoredItem]:
         async with self.pool.connection() as conn, conn.transaction():
             return await item_sql.get_items(conn, namespace, keys, refresh_ttl=refresh_ttl)
-
-    # Search settings for callers that bring none (LangGraph code using the store in
-    # process): the settings' defaults, like every door of a server left at its defaults;
-    # the service passes the server's own (SearchConfig.from_settings).
-    search_config: SearchConfig = SearchConfig()
 
     async def search_items(self, op: SearchOp, mode: SearchMode | None = None,
                            config: SearchConfig | None = None) -> list[StoredItem]:
