@@ -16,7 +16,7 @@ ifneq ($(SHARED_MODEL),)
 export EMBEDDING_MODEL_PATH ?= $(abspath $(SHARED_MODEL))
 endif
 
-.PHONY: run test lint bench clean
+.PHONY: run cli test lint bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,12 +33,19 @@ $(DEV_STAMP): pyproject.toml | $(BIN)/python
 run: $(RUN_STAMP)
 	$(BIN)/memory-service serve
 
+# The command line, e.g. make cli ARGS="keys list"; it is .venv/bin/memory-service.
+cli: $(RUN_STAMP)
+	$(BIN)/memory-service $(ARGS)
+
 # Two workers, one test file each at a time (module fixtures stay in one process).
 test: $(DEV_STAMP)
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
+# ruff; mypy on app/ ([tool.mypy]); the layers of docs/architecture.md (.importlinter)
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 # Benchmarks: prepares its own data, writes bench/RESULTS.md and PNG plots.
 bench: $(DEV_STAMP)

@@ -125,7 +125,7 @@ def install_error_handler(app: FastAPI) -> None:
     for error in OUT_OF_RANGE:
         app.add_exception_handler(error, _out_of_range)
     generate = app.openapi
-    app.openapi = lambda: document_errors(generate())
+    app.openapi = lambda: document_errors(generate())  # type: ignore[method-assign]
 
 
 # -- OpenAPI: the error bodies as they are sent ----------------------------------------------

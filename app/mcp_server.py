@@ -29,10 +29,10 @@ from starlette.types import Receive, Scope, Send
 
 from app.auth.credentials import presented_credential
 from app.auth.keys import KeyService
-from app.auth.principal import Principal
 from app.config import Settings
+from app.domain.history import Origin
+from app.domain.principal import Principal
 from app.errors import AppError
-from app.repositories.history import Origin
 from app.tools.definitions import TOOL_NAMES
 from app.tools.service import DEFAULT_NAMESPACE, ToolService
 

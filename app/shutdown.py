@@ -51,7 +51,8 @@ class DrainingServer(uvicorn.Server):
         self._loop.call_soon_threadsafe(self._start_drain, sig)
 
     def _start_drain(self, sig: int) -> None:
-        self._drain_task = self._loop.create_task(self._drain(sig), name="drain")
+        # called in the loop (call_soon_threadsafe)
+        self._drain_task = asyncio.get_running_loop().create_task(self._drain(sig), name="drain")
 
     async def _drain(self, sig: int) -> None:
         deadline = time.monotonic() + self.grace_seconds
@@ -61,8 +62,9 @@ class DrainingServer(uvicorn.Server):
             await self._app.state.runtime.queue.drain()
         except Exception:  # stopping must go on whatever went wrong
             log.exception("draining the job worker failed")
-        self.config.timeout_graceful_shutdown = max(MIN_REQUEST_GRACE_SECONDS,
-                                                    deadline - time.monotonic())
+        # uvicorn types it int but waits with asyncio, which takes a float
+        self.config.timeout_graceful_shutdown = max(  # type: ignore[assignment]
+            MIN_REQUEST_GRACE_SECONDS, deadline - time.monotonic())
         log.info("job worker stopped; closing the HTTP server")
         super().handle_exit(sig, None)  # uvicorn's own graceful stop from here
 

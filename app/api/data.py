@@ -8,7 +8,7 @@ from fastapi.responses import StreamingResponse
 
 from app.api.deps import RuntimeDep
 from app.auth.dependencies import PrincipalDep
-from app.auth.principal import Principal
+from app.domain.principal import Principal
 from app.lifecycle.schemas import (
     ForgetCounts,
     ForgetRequest,

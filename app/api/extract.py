@@ -1,25 +1,26 @@
 """v1 extraction: learn memories from a conversation, now or in the background."""
 
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, status
 
 from app.api.deps import ExtractionServiceDep, JobServiceDep
+from app.auth.access import authorize_template
 from app.auth.dependencies import PrincipalDep
-from app.auth.principal import Principal
+from app.domain.history import Origin
+from app.domain.principal import Principal
 from app.extraction.schemas import ExtractionJobRequest, ExtractionRequest, ExtractionResult
 from app.jobs.schemas import Job
 from app.limits.idempotency import IDEMPOTENT
-from app.memories.namespaces import fill_template
-from app.repositories.history import Origin
 
 Request = TypeVar("Request", bound=ExtractionRequest)
 
 router = APIRouter(prefix="/v1", tags=["extraction"])
 
-NOT_CONFIGURED = {503: {"description": "No LLM configured (LLM_MODEL), or "
-                        "EXTRACTION_MAX_CONCURRENCY extractions running (with Retry-After)"},
-                  502: {"description": "The LLM call failed"}}
+NOT_CONFIGURED: dict[int | str, dict[str, Any]] = {
+    503: {"description": "No LLM configured (LLM_MODEL), or EXTRACTION_MAX_CONCURRENCY "
+                         "extractions running (with Retry-After)"},
+    502: {"description": "The LLM call failed"}}
 
 
 @router.post("/extract", response_model=ExtractionResult, responses=NOT_CONFIGURED,
@@ -40,6 +41,5 @@ async def submit_extraction(body: ExtractionJobRequest, jobs: JobServiceDep,
 
 def bind(principal: Principal, body: Request) -> Request:
     """The key's identity fills {user_id}; the namespace must be one the key may write."""
-    body = body.model_copy(update={"config": principal.template_values(body.config)})
-    principal.require_write(fill_template(body.namespace, body.config))
-    return body
+    _, config = authorize_template(principal, body.namespace, body.config)
+    return body.model_copy(update={"config": config})

@@ -1,13 +1,13 @@
 """v1 history: every change to a memory, and restoring a version."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 
 from app.api.deps import HistoryServiceDep
 from app.api.memories import NamespaceQuery, to_memory
 from app.auth.dependencies import PrincipalDep
-from app.auth.principal import Principal
+from app.domain.principal import Principal
 from app.errors import NotFound
 from app.history.schemas import ChangeOut, HistoryPage
 from app.history.service import HistoryService
@@ -27,7 +27,8 @@ async def item_history(namespace: NamespaceQuery, key: Annotated[str, Query(min_
     return HistoryPage(changes=[ChangeOut.from_change(c) for c in changes])
 
 
-NO_CHANGE = {404: {"description": "No such change (or not readable with this key)"}}
+NO_CHANGE: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such change (or not readable with this key)"}}
 # Change ids are Postgres bigints: a larger number could never name one.
 ChangeId = Annotated[int, Path(ge=1, le=2**63 - 1)]
 

@@ -1,13 +1,13 @@
 """v1 jobs: read, list and cancel background extractions."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from app.api.deps import JobServiceDep
 from app.auth.dependencies import PrincipalDep
-from app.auth.principal import Principal
+from app.domain.principal import Principal
 from app.errors import NotFound
 from app.jobs.schemas import Job, JobList, JobStatus
 from app.jobs.service import JobService
@@ -31,7 +31,8 @@ async def list_jobs(jobs: JobServiceDep, principal: PrincipalDep,
     return JobList(jobs=[Job.from_record(j) for j in found])
 
 
-NO_JOB = {404: {"description": "No such job (or not readable with this key)"}}
+NO_JOB: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such job (or not readable with this key)"}}
 
 
 @router.get("/{job_id}", response_model=Job, summary="Read a job and its result",

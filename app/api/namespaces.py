@@ -6,8 +6,8 @@ from fastapi import APIRouter, Query
 
 from app.api.deps import MemoryServiceDep
 from app.auth.dependencies import PrincipalDep
-from app.auth.scopes import list_readable_namespaces
 from app.memories.query_namespace import parse_ns_query
+from app.memories.readable_namespaces import list_readable_namespaces
 from app.memories.schemas import NamespaceList
 
 router = APIRouter(prefix="/v1", tags=["namespaces"])

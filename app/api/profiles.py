@@ -1,5 +1,7 @@
 """v1 extraction profiles: what a LangGraph run's assistant_id names."""
 
+from typing import Any
+
 from fastapi import APIRouter, Response, status
 
 from app.api.deps import ProfileServiceDep
@@ -10,7 +12,8 @@ from app.runs.schemas import Profile, ProfileCreate, ProfileList, ProfileWrite
 # Profiles are shared configuration: any key reads them, admin keys change them.
 router = APIRouter(prefix="/v1/profiles", tags=["extraction profiles"])
 
-UNKNOWN = {404: {"description": "No such profile (the known ones are listed)"}}
+UNKNOWN: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such profile (the known ones are listed)"}}
 
 
 @router.get("", response_model=ProfileList, summary="List extraction profiles")

@@ -25,9 +25,11 @@ CREATE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-NO_THREAD = {404: {"description": "This API key has no thread of that id (thread ids are per "
-                   "key: another key's is another thread)"}}
-NO_RUN = {404: {"description": "No such thread of this key, or no such run on it"}}
+NO_THREAD: dict[int | str, dict[str, Any]] = {
+    404: {"description": "This API key has no thread of that id (thread ids are per key: "
+                         "another key's is another thread)"}}
+NO_RUN: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such thread of this key, or no such run on it"}}
 
 
 def _created(run: Run, response: Response) -> Run:

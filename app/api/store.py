@@ -16,10 +16,10 @@ from app.api.store_schemas import (
     StoreSearchResponse,
 )
 from app.auth.dependencies import PrincipalDep
-from app.auth.scopes import list_readable_namespaces
+from app.domain.history import Origin
 from app.errors import BadRequest
 from app.memories.namespaces import parse_dotted
-from app.repositories.history import Origin
+from app.memories.readable_namespaces import list_readable_namespaces
 
 router = APIRouter(prefix="/store", tags=["store (LangGraph API)"])
 STORE_API = Origin("store")

@@ -5,10 +5,10 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.domain.items import StoredItem
 from app.memories.keys import MAX_KEY_LENGTH
 from app.memories.readable import readable
 from app.memories.values import MAX_TTL_MINUTES
-from app.repositories.rows import StoredItem
 
 
 class StorePut(BaseModel):

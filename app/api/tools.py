@@ -1,12 +1,12 @@
 """v1 tools: memory tool definitions for a model, and running the calls it makes."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
 from app.api.deps import ToolServiceDep
 from app.auth.dependencies import PrincipalDep
-from app.repositories.history import Origin
+from app.domain.history import Origin
 from app.tools.schemas import FormatName, ToolCallRequest, ToolCallResult, ToolDefinitions
 
 router = APIRouter(prefix="/v1/tools", tags=["tools"])
@@ -20,7 +20,7 @@ def _split(values: list[str] | None) -> list[str] | None:
     return [v.strip() for value in values for v in value.split(",") if v.strip()]
 
 
-UNKNOWN_TOOL = {404: {"description": "No tool of that name"}}
+UNKNOWN_TOOL: dict[int | str, dict[str, Any]] = {404: {"description": "No tool of that name"}}
 
 
 @router.get("", response_model=ToolDefinitions, responses=UNKNOWN_TOOL,

@@ -1,14 +1,14 @@
 """The API key on a request: `Authorization: Bearer <key>` or `x-api-key: <key>` (what
 langgraph_sdk sends). Declared on every API router; endpoints take PrincipalDep."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.credentials import presented_credential
 from app.auth.keys import KeyService
-from app.auth.principal import Principal
+from app.domain.principal import Principal
 
 # auto_error=False: no key is fine while none is configured; KeyService decides.
 bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token")
@@ -43,7 +43,7 @@ async def authenticate_admin(principal: Annotated[Principal, Depends(authenticat
 PrincipalDep = Annotated[Principal, Depends(authenticate)]
 AdminDep = Annotated[Principal, Depends(authenticate_admin)]
 
-AUTH_RESPONSES = {
+AUTH_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Two different API keys in one request (send one), or a JSON body "
           "that could not be read"},
     401: {"description": "No API key, or an unknown or revoked one"},

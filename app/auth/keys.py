@@ -8,15 +8,14 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from psycopg_pool import AsyncConnectionPool
-
-from app.auth.principal import OPEN_ACCESS, Grant, Principal
 from app.auth.schemas import KeyCreate
 from app.config import Settings
+from app.domain.keys import KeyRecord
+from app.domain.principal import OPEN_ACCESS, Grant, Principal
 from app.errors import NotFound, Unauthorized
 from app.memories.namespaces import validate_namespace
 from app.repositories import api_keys as keys_sql
-from app.repositories.api_keys import KeyRecord
+from app.repositories.connection import AsyncConnectionPool
 
 KEY_PREFIX = "msk_"
 VISIBLE_CHARS = 12  # "msk_" + 8: enough to tell keys apart, far too little to guess one

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.repositories.api_keys import KeyRecord
+from app.domain.keys import KeyRecord
 
 
 class GrantIn(BaseModel):

@@ -8,17 +8,26 @@ import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
 from app.repositories import migrations as ledger
-from app.store.memory_store import MemoryStore
+from app.repositories.connection import AsyncConnection as Connection
+from app.repositories.connection import AsyncConnectionPool
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 _FILE_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StoreTables(Protocol):
+    """What migrate needs of the store (app.store.memory_store.MemoryStore): its own tables,
+    created by LangGraph before our numbered files run."""
+
+    async def setup(self) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -45,7 +54,7 @@ def migration_files(directory: Path = MIGRATIONS_DIR) -> list[MigrationFile]:
     return files
 
 
-async def migrate(url: str, store: MemoryStore) -> list[str]:
+async def migrate(url: str, store: StoreTables) -> list[str]:
     """Bring the database up to date; return the names of the files applied now."""
     async with await AsyncConnection.connect(url, autocommit=True, row_factory=dict_row) as conn:
         await ledger.acquire_lock(conn)
@@ -66,12 +75,12 @@ async def migrate(url: str, store: MemoryStore) -> list[str]:
             await ledger.release_lock(conn)
 
 
-async def pending_migrations(conn: AsyncConnection) -> list[str]:
+async def pending_migrations(conn: Connection) -> list[str]:
     done = await ledger.applied_versions(conn)
     return [m.name for m in migration_files() if m.version not in done]
 
 
-async def schema_ready(pool) -> bool:
+async def schema_ready(pool: AsyncConnectionPool) -> bool:
     """Every migration applied (a server started with MIGRATE_ON_START=false may find
     otherwise; /readyz then says which are missing)."""
     async with pool.connection() as conn:

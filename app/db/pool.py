@@ -11,8 +11,10 @@ delay up to minutes, which left the service failing long after the database retu
 from typing import Any
 
 from psycopg.rows import dict_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool as PsycopgPool
 from psycopg_pool.base import AttemptWithBackoff
+
+from app.repositories.connection import AsyncConnection, AsyncConnectionPool
 
 RECONNECT_DELAY_SECONDS = 1.0
 
@@ -22,11 +24,11 @@ class _SteadyAttempt(AttemptWithBackoff):
     DELAY_BACKOFF = 1.0  # a fixed, short delay: reconnecting is cheap, waiting is not
 
 
-class ResilientPool(AsyncConnectionPool):
+class ResilientPool(PsycopgPool[AsyncConnection]):
     """Checks each connection on checkout and reconnects without a growing backoff."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("check", AsyncConnectionPool.check_connection)
+        kwargs.setdefault("check", PsycopgPool.check_connection)
         super().__init__(*args, **kwargs)
 
     async def _add_connection(self, attempt: AttemptWithBackoff | None,

@@ -61,9 +61,8 @@ def _health(app: FastAPI) -> DatabaseHealth:
 
 def database_error(exc: BaseException) -> OperationalError | None:
     """The database failure behind `exc`, if that is what it is."""
-    if isinstance(exc, ConnectorException):
-        exc = exc.__cause__
-    return exc if isinstance(exc, OperationalError) else None
+    cause = exc.__cause__ if isinstance(exc, ConnectorException) else exc
+    return cause if isinstance(cause, OperationalError) else None
 
 
 async def _render(request: Request, exc: Exception) -> ErrorResponse:
@@ -85,7 +84,7 @@ class DatabaseUnavailableGuard(AnswerBeforeStart):
             return False
         error = _health(self.fastapi_app).error(cause)
         await send_error(send, 503, error.detail,
-                         retry_after=int(error.headers["Retry-After"]))
+                         retry_after=int((error.headers or {})["Retry-After"]))
         return True
 
 

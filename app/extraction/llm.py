@@ -7,9 +7,10 @@ exponentially backed-off retries on 408/409/429/5xx and connection errors are th
 flag says whether trying again later may help.
 """
 
+import importlib
 import json
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from app.config import Settings
 from app.errors import AppError
@@ -79,15 +80,26 @@ def _body_message(body: object) -> str | None:
 
 
 class _BaseClient:
-    provider = ""
+    provider = ""  # also the name of its SDK's module
+    sdk_client = ""  # the SDK's async client class
 
-    def __init__(self, name: str, api_key: str | None) -> None:
+    def __init__(self, name: str, *, api_key: str | None, base_url: str | None,
+                 timeout: float, max_retries: int, max_output_tokens: int) -> None:
         self.model = f"{self.provider}:{name}"
         self._name = name
         self._secret = api_key if api_key and api_key != PLACEHOLDER_API_KEY else None
         self.calls = 0
         self.prompt_tokens = 0
         self.completion_tokens = 0
+        self._max_output_tokens = max_output_tokens
+        # The SDK is imported only when its provider is configured.
+        self._sdk = importlib.import_module(self.provider)
+        self._client = getattr(self._sdk, self.sdk_client)(
+            api_key=api_key or PLACEHOLDER_API_KEY, base_url=base_url, timeout=timeout,
+            max_retries=max_retries)
+
+    async def aclose(self) -> None:
+        await self._client.close()
 
     def _redact(self, text: str) -> str:
         if self._secret:
@@ -126,21 +138,8 @@ class OpenAILLMClient(_BaseClient):
     """Chat Completions with a forced function call: OpenAI or any compatible server."""
 
     provider = "openai"
-
-    def __init__(self, name: str, *, api_key: str | None, base_url: str | None,
-                 timeout: float, max_retries: int, max_output_tokens: int) -> None:
-        import openai
-
-        super().__init__(name, api_key)
-        self._openai = openai
-        self._max_output_tokens = max_output_tokens
-        self._client = openai.AsyncOpenAI(api_key=api_key or PLACEHOLDER_API_KEY,
-                                          base_url=base_url, timeout=timeout,
-                                          max_retries=max_retries)
-        self._choice = 0  # index into _tool_choices: the form this server accepts
-
-    async def aclose(self) -> None:
-        await self._client.close()
+    sdk_client = "AsyncOpenAI"
+    _choice = 0  # index into _tool_choices: the form this server accepts (kept per client)
 
     async def call_tool(self, *, system: str, user: str, tool_name: str,
                         tool_description: str, parameters: dict[str, Any],
@@ -171,14 +170,14 @@ class OpenAILLMClient(_BaseClient):
     async def _call(self, *, system: str, user: str, function: dict[str, Any],
                     tool_choice: Any) -> ToolCallResult:
         self.calls += 1
-        openai = self._openai
+        openai = self._sdk
         tool_name = function["name"]
         try:
             response = await self._client.chat.completions.create(
                 model=self._name,
                 messages=[{"role": "system", "content": system},
                           {"role": "user", "content": user}],
-                tools=[{"type": "function", "function": function}],
+                tools=[{"type": "function", "function": cast(Any, function)}],
                 tool_choice=tool_choice,
                 # The SDK's current name for the output cap (`max_tokens` is deprecated and
                 # rejected by reasoning models); servers that do not know it ignore it.
@@ -197,7 +196,7 @@ class OpenAILLMClient(_BaseClient):
         choice = response.choices[0]
         calls = choice.message.tool_calls or []
         # Only one tool is offered, so the first function call is the forced one.
-        called = next((c.function for c in calls if getattr(c, "function", None)), None)
+        called = next((f for c in calls if (f := getattr(c, "function", None))), None)
         if called is None:
             if choice.finish_reason == "length":
                 raise self._error("output cut off at the token limit before the tool call "
@@ -225,20 +224,7 @@ class AnthropicLLMClient(_BaseClient):
     """The Messages API with a forced tool: `tool_choice={"type": "tool", "name": ...}`."""
 
     provider = "anthropic"
-
-    def __init__(self, name: str, *, api_key: str | None, base_url: str | None,
-                 timeout: float, max_retries: int, max_output_tokens: int) -> None:
-        import anthropic
-
-        super().__init__(name, api_key)
-        self._anthropic = anthropic
-        self._max_output_tokens = max_output_tokens
-        self._client = anthropic.AsyncAnthropic(api_key=api_key or PLACEHOLDER_API_KEY,
-                                                base_url=base_url, timeout=timeout,
-                                                max_retries=max_retries)
-
-    async def aclose(self) -> None:
-        await self._client.close()
+    sdk_client = "AsyncAnthropic"
 
     @measure_llm_call
     async def call_tool(self, *, system: str, user: str, tool_name: str,
@@ -246,7 +232,7 @@ class AnthropicLLMClient(_BaseClient):
                         strict: bool = False) -> ToolCallResult:
         # Anthropic tool use has no strict flag; the typed schema is what the model fills.
         self.calls += 1
-        anthropic = self._anthropic
+        anthropic = self._sdk
         try:
             response = await self._client.messages.create(
                 model=self._name,
@@ -273,7 +259,7 @@ class AnthropicLLMClient(_BaseClient):
         if block is None:
             raise self._error(f"model returned no tool call to {tool_name!r} "
                               f"(stop_reason={response.stop_reason!r})", transient=False)
-        arguments = block.input
+        arguments = getattr(block, "input", None)  # a tool_use block's
         if not isinstance(arguments, dict):
             raise self._error("tool call input is not a JSON object "
                               f"(got {type(arguments).__name__})", transient=False)
@@ -296,14 +282,14 @@ def create_llm_client(settings: Settings) -> LLMClient | None:
     if not settings.llm_model:
         return None
     provider, _, name = settings.llm_model.partition(":")
-    if provider == "openai":
-        return OpenAILLMClient(
-            name, api_key=settings.openai_api_key, base_url=settings.openai_base_url,
-            timeout=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries,
-            max_output_tokens=settings.llm_max_output_tokens)
-    if provider == "anthropic":
-        return AnthropicLLMClient(
-            name, api_key=settings.anthropic_api_key, base_url=settings.anthropic_base_url,
-            timeout=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries,
-            max_output_tokens=settings.llm_max_output_tokens)
-    raise ValueError(f"unknown LLM provider in LLM_MODEL={settings.llm_model!r}")
+    clients: dict[str, tuple[type[_BaseClient], str | None, str | None]] = {
+        "openai": (OpenAILLMClient, settings.openai_api_key, settings.openai_base_url),
+        "anthropic": (AnthropicLLMClient, settings.anthropic_api_key,
+                      settings.anthropic_base_url)}
+    if provider not in clients:
+        raise ValueError(f"unknown LLM provider in LLM_MODEL={settings.llm_model!r}")
+    client, api_key, base_url = clients[provider]
+    created = client(name, api_key=api_key, base_url=base_url,
+                     timeout=settings.llm_timeout_seconds, max_retries=settings.llm_max_retries,
+                     max_output_tokens=settings.llm_max_output_tokens)
+    return cast(LLMClient, created)  # OpenAILLMClient and AnthropicLLMClient: both fit it

@@ -4,9 +4,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.domain.items import StoredItem
 from app.extraction.kinds import Kind
 from app.memories.values import DEFAULT_KIND
-from app.repositories.rows import StoredItem
 
 
 @dataclass
@@ -70,7 +70,7 @@ def _insert(plan: Plan, op: dict, namespace: tuple[str, ...], by_name: dict[str,
             ids: dict[str, StoredItem], touched: set[str]) -> None:
     # With one kind, a model that leaves `kind` out clearly means that one.
     name = op.get("kind") or (next(iter(by_name)) if len(by_name) == 1 else None)
-    kind = by_name.get(name)
+    kind = by_name.get(name) if name is not None else None
     if kind is None:
         plan.reject(op, f"unknown kind {op.get('kind')!r}; known: {', '.join(by_name)}")
         return
@@ -100,7 +100,7 @@ def _change(plan: Plan, op: dict, action: str, ids: dict[str, StoredItem],
             by_name: dict[str, Kind], touched: set[str]) -> None:
     ident = op.get("id")
     item = ids.get(ident) if isinstance(ident, str) else None
-    if item is None:
+    if item is None or not isinstance(ident, str):
         plan.reject(op, f"id {ident!r} is not one of the memories shown")
         return
     if ident in touched:
@@ -110,7 +110,8 @@ def _change(plan: Plan, op: dict, action: str, ids: dict[str, StoredItem],
     if action == "delete":
         plan.deletes.append(Planned(item.namespace, item.key, None))
         return
-    kind_name = item.value.get("kind") if isinstance(item.value.get("kind"), str) else DEFAULT_KIND
+    kind_name: str = (item.value["kind"] if isinstance(item.value.get("kind"), str)
+                      else DEFAULT_KIND)
     if op.get("kind") not in (None, kind_name):
         touched.discard(ident)
         plan.reject(op, f"{ident} is a {kind_name} memory, not {op.get('kind')}")

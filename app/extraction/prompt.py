@@ -4,9 +4,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from app.domain.items import StoredItem
 from app.extraction.kinds import Kind
 from app.extraction.messages import Turn
-from app.repositories.rows import StoredItem
 
 TOOL_NAME = "apply_memory_operations"
 TOOL_DESCRIPTION = "Record what to remember from the conversation as memory operations."

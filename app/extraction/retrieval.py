@@ -7,9 +7,9 @@ in one embedder call, and always show at least MIN_CANDIDATES (all of a small na
 
 from langgraph.store.base import SearchOp
 
+from app.domain.items import StoredItem
 from app.extraction.kinds import Kind
 from app.extraction.messages import Turn
-from app.repositories.rows import StoredItem
 from app.store.memory_store import MemoryStore
 
 MIN_CANDIDATES = 10

@@ -4,10 +4,12 @@ import json
 from collections.abc import Awaitable, Callable
 
 from langgraph.store.base import PutOp
-from psycopg import AsyncConnection
 
 from app.config import Settings
+from app.domain.caps import check_messages
+from app.domain.history import Origin
 from app.errors import ServiceUnavailable
+from app.extraction.concurrency import ExtractionSlots
 from app.extraction.kinds import build_kinds
 from app.extraction.llm import LLMClient
 from app.extraction.messages import normalize
@@ -16,12 +18,10 @@ from app.extraction.prompt import TOOL_DESCRIPTION, TOOL_NAME, build_prompt
 from app.extraction.repair import outcome, repair
 from app.extraction.retrieval import find_candidates
 from app.extraction.schemas import ExtractionRequest, ExtractionResult, MemoryChange, Usage
-from app.limits.caps import check_messages
-from app.limits.concurrency import ExtractionSlots
 from app.memories.namespaces import fill_template
+from app.memories.service import MemoryService
 from app.observability.metrics import count_rejected
-from app.repositories.history import Origin
-from app.store.memory_store import MemoryStore
+from app.repositories.connection import AsyncConnection
 
 NO_MODEL = ("extraction needs a language model: set LLM_MODEL to openai:<model> (with "
             "OPENAI_API_KEY, or OPENAI_BASE_URL for a compatible server) or anthropic:<model> "
@@ -31,8 +31,10 @@ Finalizer = Callable[[AsyncConnection, ExtractionResult], Awaitable[None]]
 
 
 class ExtractionService:
-    def __init__(self, store: MemoryStore, llm: LLMClient | None, settings: Settings) -> None:
-        self.store = store
+    def __init__(self, memories: MemoryService, llm: LLMClient | None,
+                 settings: Settings) -> None:
+        self.memories = memories  # every write goes through it
+        self.store = memories.store  # reads: candidates and duplicates
         self.llm = llm
         self.settings = settings
         self.slots = ExtractionSlots(settings.extraction_max_concurrency,
@@ -91,13 +93,14 @@ class ExtractionService:
             if finalize is not None:
                 await finalize(conn, result)
 
-        await self.store.apply_puts(ops, origin=origin, also=also)
+        await self.memories.apply_plan(ops, origin=origin, also=also)
         count_rejected(result.rejected)
         return result
 
     async def _drop_duplicates(self, plan: Plan, namespace: tuple[str, ...]) -> int:
         """An insert identical to a stored memory, or to another insert, is not stored twice."""
-        existing = await self.store.existing_values(namespace, [p.value for p in plan.inserts])
+        values = [p.value for p in plan.inserts if p.value is not None]  # inserts have one
+        existing = await self.store.existing_values(namespace, values)
         seen = {json.dumps(v, sort_keys=True) for v in existing}
         kept: list[Planned] = []
         for p in plan.inserts:

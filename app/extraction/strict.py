@@ -60,7 +60,8 @@ class _Converter:
         if alternatives is not None:
             out["anyOf"] = [self.convert(a, f"{where}/anyOf/{i}", depth + 1, refs)
                             for i, a in enumerate(alternatives)]
-        types = node.get("type") if isinstance(node.get("type"), list) else [node.get("type")]
+        types: list[Any] = (node["type"] if isinstance(node.get("type"), list)
+                            else [node.get("type")])
         if "object" in types or "properties" in node:
             out.update(self.object(node, where, depth, refs))
         if "array" in types or "items" in node:

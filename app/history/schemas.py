@@ -5,8 +5,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from app.domain.history import Change
 from app.memories.readable import readable
-from app.repositories.history import Change
 
 
 class ChangeOut(BaseModel):

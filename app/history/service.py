@@ -1,13 +1,12 @@
 """A memory's change history, and restoring an earlier version from it."""
 
-from psycopg_pool import AsyncConnectionPool
-
+from app.domain.history import Change, Origin
+from app.domain.items import StoredItem
 from app.errors import NotFound
 from app.memories.namespaces import validate_namespace
 from app.memories.service import MemoryService
 from app.repositories import history as history_sql
-from app.repositories.history import Change, Origin
-from app.repositories.rows import StoredItem
+from app.repositories.connection import AsyncConnectionPool
 
 RESTORE = Origin("restore")
 
@@ -36,5 +35,6 @@ class HistoryService:
         did just before it (an undelete). Restoring is itself a recorded change."""
         change = await self.get_change(change_id)
         value = change.new_value if change.new_value is not None else change.old_value
+        assert value is not None  # the trigger records an old or a new value, or both
         await self.memories.put(change.namespace, change.key, value, origin=RESTORE)
         return await self.memories.get(change.namespace, change.key)

@@ -11,18 +11,21 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from typing import cast
 
 import procrastinate
 from procrastinate.exceptions import ConnectorException
 from procrastinate.job_context import AbortReason
 from procrastinate.jobs import Job
-from psycopg import AsyncConnection, OperationalError
+from procrastinate.types import TimeDeltaParams
+from psycopg import OperationalError
 
 from app.config import Settings
 from app.db.pool import ResilientPool
 from app.jobs.supervisor import WorkerSupervisor
 from app.observability import context as log_context
 from app.observability import metrics
+from app.repositories.connection import AsyncConnection
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,8 @@ class JobQueue:
         self._run = run
         self._hand_back = hand_back
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(
-            pool_factory=ResilientPool, conninfo=url, min_size=1,
+            # our pool class, typed for our dict rows; procrastinate's annotation says tuples
+            pool_factory=ResilientPool, conninfo=url, min_size=1,  # type: ignore[arg-type]
             max_size=2 + settings.extraction_concurrency,
             timeout=settings.db_unavailable_timeout_seconds))
 
@@ -149,8 +153,10 @@ class JobQueue:
         await self.app.close_async()
 
     async def defer(self, conn: AsyncConnection, job_id: str, after_seconds: float) -> int:
+        # procrastinate types seconds as int; it builds a timedelta, which takes a float
+        delay = cast(TimeDeltaParams, {"seconds": after_seconds})
         return await self._task.configure(
-            schedule_in={"seconds": after_seconds}, connection=conn).defer_async(job_id=job_id)
+            schedule_in=delay, connection=conn).defer_async(job_id=job_id)
 
     async def cancel(self, conn: AsyncConnection, queue_job_id: int, *, abort: bool) -> bool:
         return await self.app.job_manager.cancel_job_by_id_async(

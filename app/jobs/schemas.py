@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from app.domain.jobs import JobRecord
 from app.extraction.schemas import ExtractionResult
-from app.repositories.jobs import JobRecord
 
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 

@@ -6,10 +6,12 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-from psycopg import AsyncConnection, OperationalError
-from psycopg_pool import AsyncConnectionPool
+from psycopg import OperationalError
 
 from app.config import Settings
+from app.domain.caps import check_messages, check_page
+from app.domain.history import Origin
+from app.domain.jobs import ACTIVE, JobRecord
 from app.errors import AppError, Conflict, NotFound
 from app.extraction.kinds import build_kinds
 from app.extraction.llm import LLMError
@@ -18,11 +20,9 @@ from app.extraction.schemas import ExtractionJobRequest, ExtractionResult
 from app.extraction.service import ExtractionService
 from app.extraction.snapshots import is_earlier_snapshot
 from app.jobs.queue import JobQueue, RetryLater
-from app.limits.caps import check_messages, check_page
 from app.memories.namespaces import validate_namespace
 from app.repositories import jobs as jobs_sql
-from app.repositories.history import Origin
-from app.repositories.jobs import JobRecord
+from app.repositories.connection import AsyncConnection, AsyncConnectionPool
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +58,12 @@ class JobService:
         self.settings = settings
         self.queue: JobQueue | None = None  # set once the queue exists (it calls run())
 
+    @property
+    def _queue(self) -> JobQueue:
+        if self.queue is None:
+            raise RuntimeError("the job queue is not set yet (app/runtime.py sets it)")
+        return self.queue
+
     async def submit(self, request: ExtractionJobRequest, *, replace: Replace = "queued",
                      also: Also | None = None) -> JobRecord:
         """Queue an extraction. Toward the thread's unfinished jobs (same namespace) it
@@ -85,15 +91,15 @@ class JobService:
             for old in active:
                 if replace == "active" or (replace == "queued" and old.status == "queued"):
                     if old.queue_job_id is not None:
-                        await self.queue.cancel(conn, old.queue_job_id,
+                        await self._queue.cancel(conn, old.queue_job_id,
                                                 abort=old.status == "running")
                     await jobs_sql.supersede(conn, old.id, job_id)
             await jobs_sql.insert_job(conn, job_id, namespace, request.thread_id,
                                       request.model_dump(mode="json", by_alias=True),
                                       request.after_seconds)
-            queue_job_id = await self.queue.defer(conn, str(job_id), request.after_seconds)
+            queue_job_id = await self._queue.defer(conn, str(job_id), request.after_seconds)
             await jobs_sql.set_queue_job(conn, job_id, queue_job_id)
-            job = await jobs_sql.get_job(conn, job_id)
+            job = await jobs_sql.written_job(conn, job_id)
             if also is not None:
                 await also(conn, job)
             return job
@@ -109,7 +115,7 @@ class JobService:
         await jobs_sql.supersede(conn, job_id, keeper.id, error=(
             f"an earlier snapshot of the conversation job {keeper.id} ({keeper.status}) "
             "extracts; that job stays"))
-        job = await jobs_sql.get_job(conn, job_id)
+        job = await jobs_sql.written_job(conn, job_id)
         if also is not None:
             await also(conn, job)
         return job
@@ -192,13 +198,13 @@ class JobService:
             job = await jobs_sql.get_job(conn, job_id, for_update=True)
             if job is None:
                 raise NotFound(f"no extraction job {job_id}")
-            if job.status not in jobs_sql.ACTIVE:
+            if job.status not in ACTIVE:
                 raise Conflict(f"job {job_id} already {job.status}; only queued or running "
                                "jobs can be cancelled")
             if job.queue_job_id is not None:
-                await self.queue.cancel(conn, job.queue_job_id, abort=job.status == "running")
+                await self._queue.cancel(conn, job.queue_job_id, abort=job.status == "running")
             await jobs_sql.finish(conn, job_id, "cancelled", error="cancelled on request")
-            return await jobs_sql.get_job(conn, job_id)
+            return await jobs_sql.written_job(conn, job_id)
 
     async def _wait_for_earlier(self, conn: AsyncConnection, job_id: uuid.UUID) -> bool:
         """A thread's jobs run one at a time, oldest first: while an older one is unfinished,
@@ -209,7 +215,7 @@ class JobService:
                 return False
             if not await jobs_sql.earlier_active(conn, job):
                 return False
-            queue_job_id = await self.queue.defer(conn, str(job_id),
+            queue_job_id = await self._queue.defer(conn, str(job_id),
                                                   self.settings.job_poll_interval_seconds)
             await jobs_sql.set_queue_job(conn, job_id, queue_job_id)
             return True

@@ -1,8 +1,7 @@
 """Which embedding model made the stored vectors: recorded once, checked at every start."""
 
-from psycopg_pool import AsyncConnectionPool
-
 from app.repositories import lifecycle as lifecycle_sql
+from app.repositories.connection import AsyncConnectionPool
 from app.store.embedders import Embedder
 
 META_KEY = "embedding_model"

@@ -1,11 +1,10 @@
 """Forget everything under a namespace prefix: items, vectors, keyword index, history, jobs,
 and the Idempotency-Key replays that would show them."""
 
-from psycopg_pool import AsyncConnectionPool
-
 from app.jobs.queue import JobQueue
 from app.memories.namespaces import validate_namespace
 from app.repositories import lifecycle as lifecycle_sql
+from app.repositories.connection import AsyncConnectionPool
 
 
 class ForgetService:

@@ -2,11 +2,10 @@
 
 from collections.abc import Callable
 
-from psycopg_pool import AsyncConnectionPool
-
 from app.lifecycle.embedding_model import META_KEY, describe
 from app.repositories import lifecycle as lifecycle_sql
 from app.repositories import reindex as reindex_sql
+from app.repositories.connection import AsyncConnectionPool
 from app.store.embedders import Embedder
 from app.store.text import indexed_text
 

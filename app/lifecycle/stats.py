@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from psycopg_pool import AsyncConnectionPool
-
 from app.memories.namespaces import validate_namespace
 from app.repositories import jobs as jobs_sql
 from app.repositories import lifecycle as lifecycle_sql
+from app.repositories.connection import AsyncConnectionPool
 
 
 class StatsService:

@@ -14,8 +14,6 @@ from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Header
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.auth.credentials import credential_hash, presented_credential
@@ -25,6 +23,7 @@ from app.errors import AppError
 from app.limits import idempotency_namespaces as namespaces
 from app.limits.responses import send_error
 from app.repositories import idempotency as records
+from app.repositories.connection import AsyncConnection, AsyncConnectionPool
 from app.repositories.idempotency import IdempotencyRecord
 
 log = logging.getLogger(__name__)

@@ -2,6 +2,7 @@
 replays of what it forgets: those its request names and those its stored answer names.
 None means unknown, and every forget erases such a record."""
 
+from collections.abc import Sequence
 from contextlib import suppress
 from typing import Any
 
@@ -18,7 +19,7 @@ def requested(path: str, body: Any) -> Namespaces:
     route's shape, a {user_id} template that only the API key's identity fills)."""
     try:
         if path == "/v1/memories":
-            found = [_labels(body["namespace"])]
+            found: list[Sequence[str]] = [_labels(body["namespace"])]
         elif path == "/v1/memories/batch":
             found = [_labels(item["namespace"]) for item in body["items"]]
         else:  # the extraction routes: a template filled from config, as the route fills it

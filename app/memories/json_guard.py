@@ -67,12 +67,13 @@ def check_request_json(value: Any, where: str, *, max_value_depth: int) -> None:
         raise InvalidInput(problem)
 
 
-def loads(text: str) -> Any:
+def loads(text: str | bytes) -> Any:
     """json.loads, with nesting too deep for the parser a ValueError like any bad JSON."""
     try:
         return json.loads(text)
     except RecursionError:
-        raise json.JSONDecodeError("nested too deeply to parse", text, 0) from None
+        document = text if isinstance(text, str) else text.decode(errors="replace")
+        raise json.JSONDecodeError("nested too deeply to parse", document, 0) from None
 
 
 def _non_finite(number: float) -> str:

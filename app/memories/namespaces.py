@@ -1,12 +1,16 @@
 """Namespace rules: the ones LangGraph's BaseStore enforces, with messages that say what to fix."""
 
-from collections.abc import Sequence
+import string
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from app.errors import InvalidInput
 from app.memories.storable import unstorable
 
 MAX_DEPTH = 16
 MAX_LABEL_LENGTH = 256
+
+Missing = Callable[[str, Mapping[str, Any]], str]  # (placeholder, values) -> the message
 
 
 def validate_namespace(labels: Sequence[str], *, field: str = "namespace",
@@ -39,9 +43,16 @@ def parse_dotted(text: str | None, *, field: str = "namespace",
     return validate_namespace(text.split("."), field=field, allow_empty=allow_empty)
 
 
-def fill_template(labels: Sequence[str], values: dict[str, str], *,
-                  field: str = "namespace") -> tuple[str, ...]:
-    """Fill "{user_id}"-style placeholders: ("memories", "{user_id}") + user_id=alice."""
+def fill_template(labels: Sequence[str], values: Mapping[str, Any], *,
+                  field: str = "namespace",
+                  missing: Missing | None = None) -> tuple[str, ...]:
+    """The one template resolver: fill "{user_id}"-style placeholders, ("memories",
+    "{user_id}") + user_id=alice, and validate the result. `missing(name, values)` words
+    the error for a placeholder without a value, saying where the caller's door takes one."""
+    if missing is not None:
+        for name in placeholders(labels):
+            if name not in values:
+                raise InvalidInput(missing(name, values))
     filled = []
     for label in labels:
         try:
@@ -54,3 +65,15 @@ def fill_template(labels: Sequence[str], values: dict[str, str], *,
             raise InvalidInput(f"{field} label {label!r} is not a valid template; "
                                "use {name} placeholders and {{ }} for literal braces") from None
     return validate_namespace(filled, field=field)
+
+
+def placeholders(labels: Sequence[str]) -> list[str]:
+    """The named placeholders of a template, in order; a malformed label has none here
+    (fill_template explains it)."""
+    names = []
+    for label in labels:
+        try:
+            names += [f for _, f, _, _ in string.Formatter().parse(label) if f]
+        except ValueError:
+            continue
+    return names

@@ -1,21 +1,24 @@
-"""The memory service: every door (v1, /store, later tools and MCP) goes through here."""
+"""The memory service: every door (v1, /store, tools, MCP) and extraction write through here
+(import, being rewritten, still writes through the store: app/lifecycle/transfer.py)."""
 
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, SearchOp
 
 from app.config import Settings
+from app.domain.caps import check_page
+from app.domain.filters import parse_filter
+from app.domain.history import Origin
+from app.domain.items import StoredItem, WriteMode
 from app.errors import InvalidInput, NotFound
-from app.limits.caps import check_page
 from app.memories.json_guard import check_value
 from app.memories.keys import check_key
 from app.memories.namespaces import MAX_DEPTH, validate_namespace
 from app.memories.values import MAX_TTL_MINUTES, MIN_TTL_MINUTES, TTL_RULE
-from app.repositories.history import Origin
-from app.repositories.rows import StoredItem
+from app.repositories.connection import AsyncConnection
 from app.search import parse_mode
-from app.store.filters import parse_filter
 from app.store.memory_store import MemoryStore
 
 IndexSpec = bool | list[str] | None
@@ -65,11 +68,20 @@ class MemoryService:
                   *, origin: Origin, ttl: float | None = None, index: IndexSpec = None) -> None:
         await self.put_many([self._put_op(namespace, key, value, ttl, index)], origin=origin)
 
-    async def put_many(self, ops: list[PutOp], *, origin: Origin, mode: str = "upsert") -> None:
+    async def put_many(self, ops: list[PutOp], *, origin: Origin,
+                       mode: WriteMode = "upsert") -> None:
         if len(ops) > self.settings.max_batch_items:
             raise InvalidInput(f"{len(ops)} items in one request; at most "
                                f"{self.settings.max_batch_items} are allowed (MAX_BATCH_ITEMS)")
         await self.store.apply_puts(ops, mode, origin)
+
+    async def apply_plan(self, ops: list[PutOp], *, origin: Origin,
+                         also: Callable[[AsyncConnection], Awaitable[None]] | None = None,
+                         ) -> None:
+        """Write an extraction's plan: puts and deletes its planner validated, in one
+        transaction that `also` joins (a job records its result there). No MAX_BATCH_ITEMS:
+        the plan's size is bounded by the LLM's answer, not by a client's request."""
+        await self.store.apply_puts(ops, origin=origin, also=also)
 
     async def find(self, namespace: tuple[str, ...], key: str, *,
                    refresh_ttl: bool = True) -> StoredItem | None:

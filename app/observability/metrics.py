@@ -8,7 +8,7 @@ import asyncio
 import functools
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from prometheus_client import Counter, Histogram
 
@@ -74,7 +74,10 @@ def _outcome(exc: BaseException | None) -> str:
     return "cancelled" if isinstance(exc, asyncio.CancelledError) else "error"
 
 
-def measure_llm_call(call_tool: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
+LLMCall = TypeVar("LLMCall", bound=Callable[..., Awaitable[Any]])
+
+
+def measure_llm_call(call_tool: LLMCall) -> LLMCall:
     """Decorates an LLM client's `call_tool`: counts calls by outcome and times them."""
     @functools.wraps(call_tool)
     async def measured(self: Any, **kwargs: Any) -> Any:
@@ -89,11 +92,13 @@ def measure_llm_call(call_tool: Callable[..., Awaitable[Any]]) -> Callable[..., 
         finally:
             LLM_SECONDS.labels(provider, name).observe(time.perf_counter() - started)
             LLM_CALLS.labels(provider, name, _outcome(error)).inc()
-    return measured
+    return cast(LLMCall, measured)  # the same signature: keyword arguments, passed on
 
 
-def measure_embed(embed: Callable[[Any, list[str]], Awaitable[list[list[float]]]]
-                  ) -> Callable[[Any, list[str]], Awaitable[list[list[float]]]]:
+Embed = TypeVar("Embed", bound=Callable[[Any, list[str]], Awaitable[list[list[float]]]])
+
+
+def measure_embed(embed: Embed) -> Embed:
     """Decorates an embedder's `embed`: counts calls and texts, times them."""
     @functools.wraps(embed)
     async def measured(self: Any, texts: list[str]) -> list[list[float]]:
@@ -107,4 +112,4 @@ def measure_embed(embed: Callable[[Any, list[str]], Awaitable[list[list[float]]]
             EMBEDDER_SECONDS.labels(provider, name).observe(time.perf_counter() - started)
             EMBEDDER_CALLS.labels(provider, name).inc()
             EMBEDDER_TEXTS.labels(provider, name).inc(len(texts))
-    return measured
+    return cast(Embed, measured)  # the same signature

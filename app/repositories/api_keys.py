@@ -1,26 +1,12 @@
 """SQL for API keys: only hashes are stored; a revoked key stays listed, marked revoked."""
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
-
-@dataclass
-class KeyRecord:
-    id: uuid.UUID
-    name: str
-    identity: str | None
-    visible_prefix: str
-    key_hash: str
-    grants: list[dict[str, Any]]
-    admin: bool
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+from app.domain.keys import KeyRecord
+from app.repositories.connection import AsyncConnection, one
 
 
 async def insert_key(conn: AsyncConnection, *, key_id: uuid.UUID, name: str,
@@ -30,7 +16,7 @@ async def insert_key(conn: AsyncConnection, *, key_id: uuid.UUID, name: str,
         "INSERT INTO api_keys (id, name, identity, visible_prefix, key_hash, grants, admin)"
         " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING *",
         (key_id, name, identity, visible_prefix, key_hash, Jsonb(grants), admin))
-    return KeyRecord(**await cur.fetchone())
+    return KeyRecord(**await one(cur))
 
 
 async def active_by_hash(conn: AsyncConnection, key_hash: str) -> KeyRecord | None:
@@ -43,7 +29,7 @@ async def active_by_hash(conn: AsyncConnection, key_hash: str) -> KeyRecord | No
 async def any_active(conn: AsyncConnection) -> bool:
     cur = await conn.execute(
         "SELECT EXISTS (SELECT 1 FROM api_keys WHERE revoked_at IS NULL) AS found")
-    return (await cur.fetchone())["found"]
+    return (await one(cur))["found"]
 
 
 async def list_keys(conn: AsyncConnection, *, include_revoked: bool) -> list[KeyRecord]:

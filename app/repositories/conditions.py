@@ -4,7 +4,7 @@ import json
 
 from psycopg import sql
 
-from app.store.filters import Condition
+from app.domain.filters import Condition
 
 _COMPARE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 NOT_EXPIRED = sql.SQL("(s.expires_at IS NULL OR s.expires_at > now())")

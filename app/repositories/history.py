@@ -1,40 +1,8 @@
 """SQL for the change history the memory_history trigger records."""
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from psycopg import AsyncConnection
-
+from app.domain.history import Change, Origin
 from app.repositories.conditions import ns_text
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Who is writing: recorded with every change the transaction makes."""
-
-    source: str
-    job_id: str | None = None
-
-
-@dataclass
-class Change:
-    id: int
-    namespace: tuple[str, ...]
-    key: str
-    action: str
-    old_value: dict[str, Any] | None
-    new_value: dict[str, Any] | None
-    source: str
-    job_id: str | None
-    changed_at: datetime
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "Change":
-        return cls(id=row["id"], namespace=tuple(row["prefix"].split(".")), key=row["key"],
-                   action=row["action"], old_value=row["old_value"],
-                   new_value=row["new_value"], source=row["source"], job_id=row["job_id"],
-                   changed_at=row["changed_at"])
+from app.repositories.connection import AsyncConnection
 
 
 async def set_origin(conn: AsyncConnection, origin: Origin) -> None:

@@ -4,10 +4,11 @@ import uuid
 from collections.abc import Set
 from dataclasses import dataclass
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from app.repositories.conditions import prefix_scope
+from app.repositories.connection import AsyncConnection, one
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ async def count_naming(conn: AsyncConnection, namespace_prefix: tuple[str, ...])
     clause, params = _naming(namespace_prefix)
     cur = await conn.execute(
         sql.SQL("SELECT count(*) AS n FROM idempotency_keys WHERE {}").format(clause), params)
-    return (await cur.fetchone())["n"]
+    return (await one(cur))["n"]
 
 
 async def delete_naming(conn: AsyncConnection, namespace_prefix: tuple[str, ...]) -> int:

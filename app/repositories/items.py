@@ -1,14 +1,16 @@
 """SQL that reads and writes items and their vectors in the LangGraph store's tables."""
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from app.domain.items import StoredItem, WriteMode
 from app.errors import Conflict, NotFound
 from app.repositories.conditions import NOT_EXPIRED, ns_text, prefix_scope
-from app.repositories.rows import ITEM_COLUMNS, StoredItem
+from app.repositories.connection import AsyncConnection
+from app.repositories.rows import ITEM_COLUMNS
 
 # Our writes keep exactly one vector per item, under this field name.
 VECTOR_FIELD = "text"
@@ -45,8 +47,6 @@ async def indexed_texts(
     )
     return {(r["prefix"], r["key"]): r["text"] for r in await cur.fetchall()}
 
-
-WriteMode = Literal["upsert", "insert", "update"]
 
 _UPSERT = """
     INSERT INTO store (prefix, key, value, created_at, updated_at, expires_at, ttl_minutes)
@@ -103,7 +103,7 @@ async def write_items(conn: AsyncConnection, writes: list[ItemWrite],
         """,
         (prefixes, keys, [w.text is not None for w in writes], VECTOR_FIELD),
     )
-    embedded = [w for w in writes if w.embedding is not None]
+    embedded = [(w, w.embedding) for w in writes if w.embedding is not None]
     if embedded:
         await conn.execute(
             """
@@ -116,10 +116,10 @@ async def write_items(conn: AsyncConnection, writes: list[ItemWrite],
             """,
             (
                 VECTOR_FIELD,
-                [ns_text(w.namespace) for w in embedded],
-                [w.key for w in embedded],
-                [vector_literal(w.embedding) for w in embedded],
-                [w.text for w in embedded],
+                [ns_text(w.namespace) for w, _ in embedded],
+                [w.key for w, _ in embedded],
+                [vector_literal(vector) for _, vector in embedded],
+                [w.text for w, _ in embedded],
             ),
         )
 

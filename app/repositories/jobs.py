@@ -2,38 +2,14 @@
 
 import json
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from app.domain.jobs import JobRecord
 from app.repositories.conditions import ns_text, prefix_scope
-
-ACTIVE = ("queued", "running")
-
-
-@dataclass
-class JobRecord:
-    id: uuid.UUID
-    namespace: tuple[str, ...]
-    thread_id: str | None
-    status: str
-    request: dict[str, Any]
-    result: dict[str, Any] | None
-    error: str | None
-    attempts: int
-    queue_job_id: int | None
-    superseded_by: uuid.UUID | None
-    created_at: datetime
-    due_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-
-    @classmethod
-    def from_row(cls, row: dict[str, Any]) -> "JobRecord":
-        return cls(**{**row, "namespace": tuple(row["namespace"].split("."))})
+from app.repositories.connection import AsyncConnection, one
 
 
 async def lock_thread(conn: AsyncConnection, namespace: tuple[str, ...], thread_id: str) -> None:
@@ -61,7 +37,7 @@ async def earlier_active(conn: AsyncConnection, job: JobRecord) -> bool:
                          AND status IN ('queued', 'running') AND (created_at, id) < (%s, %s))
         """,
         (ns_text(job.namespace), job.thread_id, job.id, job.created_at, job.id))
-    return (await cur.fetchone())["exists"]
+    return (await one(cur))["exists"]
 
 
 async def insert_job(conn: AsyncConnection, job_id: uuid.UUID, namespace: tuple[str, ...],
@@ -98,6 +74,13 @@ async def get_job(conn: AsyncConnection, job_id: uuid.UUID, *,
     cur = await conn.execute(query, (job_id,))
     row = await cur.fetchone()
     return JobRecord.from_row(row) if row else None
+
+
+
+async def written_job(conn: AsyncConnection, job_id: uuid.UUID) -> JobRecord:
+    """A job this transaction has just inserted or updated: it is there."""
+    cur = await conn.execute("SELECT * FROM extraction_jobs WHERE id = %s", (job_id,))
+    return JobRecord.from_row(await one(cur))
 
 
 async def list_jobs(conn: AsyncConnection, namespace_prefix: tuple[str, ...],

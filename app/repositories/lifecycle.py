@@ -3,12 +3,14 @@
 from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from app.domain.items import StoredItem
 from app.repositories import idempotency
 from app.repositories.conditions import NOT_EXPIRED, ns_text, prefix_scope
-from app.repositories.rows import ITEM_COLUMNS, StoredItem
+from app.repositories.connection import AsyncConnection, one
+from app.repositories.rows import ITEM_COLUMNS
 
 
 def _scope(column: str, namespace_prefix: tuple[str, ...]) -> tuple[sql.Composable, list]:
@@ -26,7 +28,7 @@ async def count_prefix(conn: AsyncConnection, namespace_prefix: tuple[str, ...])
         cur = await conn.execute(
             sql.SQL("SELECT count(*) AS n FROM {} WHERE {}").format(sql.Identifier(table), scope),
             params)
-        counts[name] = (await cur.fetchone())["n"]
+        counts[name] = (await one(cur))["n"]
     counts["replays"] = await idempotency.count_naming(conn, namespace_prefix)
     return counts
 
@@ -67,7 +69,7 @@ async def stats(conn: AsyncConnection, namespace_prefix: tuple[str, ...]) -> dic
             """
         ).format(scope=scope, vscope=_scope("sv.prefix", namespace_prefix)[0]),
         params + params)
-    return await cur.fetchone()
+    return await one(cur)  # an aggregate: always one row
 
 
 async def namespace_counts(conn: AsyncConnection, namespace_prefix: tuple[str, ...],

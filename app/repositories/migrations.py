@@ -1,8 +1,9 @@
 """SQL for the migration ledger and the advisory lock that serialises schema changes."""
 
 import asyncio
+from typing import Any
 
-from psycopg import AsyncConnection
+from app.repositories.connection import AsyncConnection
 
 # One lock for every process that migrates this database ("memo" in ASCII).
 MIGRATION_LOCK_ID = 0x6D656D6F
@@ -53,5 +54,5 @@ async def apply(conn: AsyncConnection, version: int, name: str, sql: str) -> Non
         )
 
 
-def _first(row) -> object:
+def _first(row: Any) -> Any:
     return next(iter(row.values())) if isinstance(row, dict) else row[0]

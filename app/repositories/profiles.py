@@ -1,28 +1,11 @@
 """SQL for extraction profiles: what a LangGraph run's assistant_id names."""
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
 from psycopg.types.json import Jsonb
 
-DEFAULT_PROFILE = "memory"  # seeded by migration 0006; replaceable, never deleted
-
-
-@dataclass
-class ProfileRecord:
-    name: str
-    description: str
-    namespace: list[str]
-    instructions: str | None
-    kinds: list[dict[str, Any]] | None
-    enable_inserts: bool
-    enable_updates: bool
-    enable_deletes: bool
-    created_at: datetime
-    updated_at: datetime
-
+from app.domain.runs import ProfileRecord
+from app.repositories.connection import AsyncConnection
 
 _FIELDS = ("description", "namespace", "instructions", "kinds", "enable_inserts",
            "enable_updates", "enable_deletes")

@@ -1,7 +1,8 @@
 """SQL for re-embedding every vector with a new model, resumably, then swapping it in."""
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 
+from app.repositories.connection import AsyncConnection, one
 from app.repositories.items import vector_literal
 
 # The store's own HNSW index; recreated with the same name and parameters after the swap.
@@ -26,7 +27,7 @@ async def count(conn: AsyncConnection) -> tuple[int, int]:
         "SELECT count(*) FILTER (WHERE embedding_next IS NOT NULL "
         "AND reindexed_text IS NOT DISTINCT FROM text) AS done, count(*) AS total "
         "FROM store_vectors")
-    row = await cur.fetchone()
+    row = await one(cur)
     return row["done"], row["total"]
 
 

@@ -1,13 +1,12 @@
 """Extraction profiles: what a run's assistant_id names (instructions, kinds, switches and the
 default namespace template). The default profile `memory` can be replaced, not deleted."""
 
-from psycopg_pool import AsyncConnectionPool
-
+from app.domain.runs import DEFAULT_PROFILE, ProfileRecord
 from app.errors import Conflict, NotFound
 from app.extraction.kinds import build_kinds
 from app.memories.namespaces import fill_template
 from app.repositories import profiles as profiles_sql
-from app.repositories.profiles import DEFAULT_PROFILE, ProfileRecord
+from app.repositories.connection import AsyncConnectionPool
 from app.runs.schemas import Profile, ProfileCreate, ProfileWrite
 
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.extraction.schemas import ExtractionResult, KindSpec
+from app.extraction.schemas import ExtractionResult, Instructions, Kinds
 
 RunStatus = Literal["pending", "running", "error", "success", "timeout", "interrupted"]
 MultitaskStrategy = Literal["reject", "interrupt", "rollback", "enqueue"]
@@ -16,7 +16,7 @@ PROFILE_NAME = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
 DEFAULT_NAMESPACE = ["memories", "{user_id}"]
 
 # What LangMem's RemoteReflectionExecutor.submit sends (runs.create on the thread).
-EXECUTOR_RUN = {
+EXECUTOR_RUN: dict[str, Any] = {
     "assistant_id": "memory",
     "input": {"messages": [{"role": "user", "content": "I adopted a dog named Fido."},
                            {"role": "assistant", "content": "Congratulations on Fido!"}]},
@@ -150,10 +150,8 @@ class ProfileWrite(BaseModel):
                                  description="Namespace template for runs whose "
                                  "config.configurable has no namespace",
                                  examples=[DEFAULT_NAMESPACE])
-    instructions: str | None = Field(None, max_length=20_000,
-                                     description="Extra guidance for what to remember")
-    kinds: list[KindSpec] | None = Field(None, description="Memory kinds as JSON Schemas; "
-                                         "default: Memory (one text fact per item)")
+    instructions: Instructions = None
+    kinds: Kinds = None
     enable_inserts: bool = True
     enable_updates: bool = True
     enable_deletes: bool = True

@@ -10,7 +10,7 @@ or waits for it. The admin scope keeps the bare thread id, as before keys existe
 
 import hashlib
 
-from app.auth.principal import Principal
+from app.domain.principal import Principal
 
 MAX_THREAD_ID = 256  # a LangGraph thread id, and a job's thread key
 

@@ -10,26 +10,26 @@ run's thread is created, if new, in its job's transaction.
 
 import asyncio
 import contextlib
-import string
 import time
 import uuid
+from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 from pydantic import ValidationError
 
-from app.auth.principal import Principal
+from app.auth.access import authorize_template
+from app.domain.caps import check_page
+from app.domain.jobs import ACTIVE, JobRecord
+from app.domain.principal import Principal
+from app.domain.runs import RunRecord, ThreadRecord
 from app.errors import Conflict, InvalidInput, NotFound
 from app.extraction.schemas import ExtractionJobRequest
 from app.jobs.service import JobService, Replace
-from app.limits.caps import check_page
-from app.memories.namespaces import fill_template
-from app.repositories.jobs import ACTIVE, JobRecord
-from app.runs import repository as runs_sql
+from app.repositories import runs as runs_sql
+from app.repositories.connection import AsyncConnection, AsyncConnectionPool
 from app.runs.messages import input_messages
 from app.runs.profiles import ProfileService
-from app.runs.repository import RunRecord, ThreadRecord
 from app.runs.schemas import Run, RunCreate, Thread, ThreadCreate
 from app.runs.scope import MAX_THREAD_ID, job_thread_key, owner
 
@@ -78,10 +78,9 @@ class RunService:
         configurable = dict((body.config or {}).get("configurable") or {})
         template = _namespace(configurable.pop("namespace", None), profile.namespace)
         values = _template_values(thread.metadata if thread else {}, body.context or {},
-                                  configurable, thread_id)
-        values = principal.template_values(values)
-        _check_filled(template, values)
-        principal.require_write(fill_template(template, values))
+                                  configurable, thread_id=thread_id)
+        _, values = authorize_template(principal, template, values,
+                                       missing=partial(_open_placeholder, template))
         job_thread = job_thread_key(owner(principal), thread_id)
         try:
             request = ExtractionJobRequest(
@@ -239,12 +238,11 @@ def _namespace(sent: Any, default: list[str]) -> list[str]:
                        "[\"memories\", \"{user_id}\"]")
 
 
-def _template_values(*sources: dict[str, Any] | str) -> dict[str, str]:
-    """Scalar values from thread metadata, then context, then configurable (later wins); the
-    last source is the thread id."""
-    *dicts, thread_id = sources
+def _template_values(*sources: dict[str, Any], thread_id: str) -> dict[str, str]:
+    """Scalar values from thread metadata, then context, then configurable (later wins),
+    and the thread id."""
     values: dict[str, str] = {}
-    for source in dicts:
+    for source in sources:
         for key, value in source.items():
             if isinstance(value, bool):
                 values[key] = str(value).lower()
@@ -254,23 +252,15 @@ def _template_values(*sources: dict[str, Any] | str) -> dict[str, str]:
     return values
 
 
-def _check_filled(template: list[str], values: dict[str, str]) -> None:
+def _open_placeholder(template: list[str], field: str, values: Mapping[str, Any]) -> str:
     """Say which placeholder is open and where a LangMem user can give it."""
-    for label in template:
-        try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(label) if f]
-        except ValueError:
-            continue  # fill_template reports bad syntax
-        for field in fields:
-            if field not in values:
-                raise InvalidInput(
-                    f"namespace template {template} needs a value for {field!r}. A run fills "
-                    "placeholders from config.configurable, context and its thread's metadata "
-                    f"(this one has: {', '.join(sorted(values))}). LangMem's remote "
-                    "ReflectionExecutor sends only thread_id and namespace in "
-                    "config.configurable, so bind the value to the thread once: "
-                    f"client.threads.create(thread_id=..., metadata={{\"{field}\": ...}}, "
-                    "if_exists=\"do_nothing\") or PATCH /threads/{thread_id}")
+    return (f"namespace template {template} needs a value for {field!r}. A run fills "
+            "placeholders from config.configurable, context and its thread's metadata "
+            f"(this one has: {', '.join(sorted(values))}). LangMem's remote "
+            "ReflectionExecutor sends only thread_id and namespace in "
+            "config.configurable, so bind the value to the thread once: "
+            f"client.threads.create(thread_id=..., metadata={{\"{field}\": ...}}, "
+            "if_exists=\"do_nothing\") or PATCH /threads/{thread_id}")
 
 
 def _validation_message(exc: ValidationError) -> str:

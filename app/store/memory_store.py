@@ -11,19 +11,18 @@ and searches go through our repositories:
 
 import asyncio
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from langgraph.store.base import GetOp, ListNamespacesOp, Op, PutOp, Result, SearchOp
 from langgraph.store.postgres import AsyncPostgresStore
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
+from langgraph.store.postgres.base import PostgresIndexConfig
 
+from app.domain.history import Origin
+from app.domain.items import StoredItem, WriteMode
 from app.repositories import history as history_sql
 from app.repositories import items as item_sql
 from app.repositories.conditions import ns_text
-from app.repositories.history import Origin
-from app.repositories.items import WriteMode
-from app.repositories.rows import StoredItem
+from app.repositories.connection import AsyncConnection, AsyncConnectionPool
 from app.search import engine as search_engine
 from app.search.config import SearchConfig, SearchMode, SearchTuning
 from app.search.vector import search_vector
@@ -38,15 +37,17 @@ class MemoryStore(AsyncPostgresStore):
                  tuning: SearchTuning | None = None, config: SearchConfig | None = None) -> None:
         """`config`: how searches rank when a caller brings none; the server passes its
         settings' (SearchConfig.from_settings), LangGraph code in process gets the defaults."""
+        # HNSW's own keys and an async embed function: LangGraph takes both, its types do not
+        index = cast(PostgresIndexConfig, {
+            "dims": embedder.dims,
+            "embed": embedder.embed,
+            "fields": ["$"],
+            "distance_type": "cosine",
+            "ann_index_config": {"kind": "hnsw", "m": 16, "ef_construction": 64},
+        })
         super().__init__(
             pool,
-            index={
-                "dims": embedder.dims,
-                "embed": embedder.embed,
-                "fields": ["$"],
-                "distance_type": "cosine",
-                "ann_index_config": {"kind": "hnsw", "m": 16, "ef_construction": 64},
-            },
+            index=index,
             ttl={"refresh_on_read": True, "omit_expired": True},
         )
         self.pool = pool
@@ -72,7 +73,8 @@ class MemoryStore(AsyncPostgresStore):
             item_sql.ItemWrite(
                 namespace=op.namespace, key=op.key, value=dict(op.value),
                 ttl_minutes=_ttl(op),
-                text=None if op.index is False else indexed_text(op.value, _fields(op)) or None,
+                text=(None if op.index is False
+                      else indexed_text(dict(op.value), _fields(op)) or None),
             )
             for op in latest.values() if op.value is not None
         ]
@@ -93,7 +95,7 @@ class MemoryStore(AsyncPostgresStore):
         async with self.pool.connection() as conn:
             current = await item_sql.indexed_texts(conn, [(w.namespace, w.key) for w in indexed])
         changed = [w for w in indexed if current.get((ns_text(w.namespace), w.key)) != w.text]
-        vectors = await self.embedder.embed([w.text for w in changed])
+        vectors = await self.embedder.embed([w.text for w in changed if w.text is not None])
         for write, vector in zip(changed, vectors, strict=True):
             write.embedding = vector
 
@@ -133,7 +135,7 @@ class MemoryStore(AsyncPostgresStore):
             return await item_sql.delete_expired(conn)
 
     async def list_namespaces_op(self, op: ListNamespacesOp) -> list[tuple[str, ...]]:
-        return (await super().abatch([op]))[0]
+        return cast(list[tuple[str, ...]], (await super().abatch([op]))[0])
 
     # -- BaseStore ------------------------------------------------------------------------
 

@@ -2,7 +2,6 @@
 come here, so a memory tool behaves the same whichever door the call came through."""
 
 import json
-import string
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -12,17 +11,17 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from pydantic import ValidationError as PydanticValidationError
 
-from app.auth.principal import Principal
+from app.auth.access import authorize_template
 from app.config import Settings
+from app.domain.history import Origin
+from app.domain.principal import Principal
 from app.errors import InvalidInput, NotFound
 from app.extraction.schemas import ExtractionJobRequest
 from app.jobs.service import JobService
 from app.memories.json_guard import check_request_json, loads
-from app.memories.namespaces import fill_template
 from app.memories.readable import readable
 from app.memories.service import MemoryService
 from app.memories.values import DEFAULT_KIND, memory_value
-from app.repositories.history import Origin
 from app.tools.definitions import (
     ACTIONS,
     AGENT_TOOLS,
@@ -114,11 +113,14 @@ class ToolService:
         if name == MANAGE_MEMORY:
             self._check_action(args, permitted)
         self._validate(self._spec(name, permitted), args)
-        values = principal.template_values(flatten_config(config))
-        ns = fill_namespace(namespace, values, config_hint)
+        def missing(field: str, _: Any) -> str:
+            return (f"the namespace template {list(namespace)} needs a value for {field!r}; "
+                    + config_hint.replace("{field}", field))
+
+        ns, values = authorize_template(principal, namespace, flatten_config(config),
+                                        write=name != SEARCH_MEMORY, missing=missing)
         if name == SEARCH_MEMORY:
-            return await self._search(args, principal.require_read(ns))
-        principal.require_write(ns)
+            return await self._search(args, ns)
         if name == EXTRACT_MEMORIES:
             return await self._extract(args, list(namespace), values, ns)
         return await self._manage(args, ns, origin)
@@ -126,7 +128,8 @@ class ToolService:
     async def _manage(self, args: dict[str, Any], ns: tuple[str, ...],
                       origin: Origin) -> ToolResult:
         action = args["action"]
-        content, key = args.get("content"), args.get("id")
+        content: Any = args.get("content")
+        key: Any = args.get("id")
         # LangMem's own checks, in its words
         if action == "create" and key is not None:
             raise InvalidInput("You cannot provide a MEMORY ID when creating a MEMORY. Please "
@@ -239,18 +242,3 @@ def flatten_config(config: dict[str, Any] | None) -> dict[str, str]:
         values[key] = str(value)
     return values
 
-
-def fill_namespace(template: Sequence[str], values: dict[str, str],
-                   hint: str = CONFIG_HINT) -> tuple[str, ...]:
-    """fill_template, saying where a missing value belongs for this door."""
-    for label in template:
-        try:
-            fields = [f for _, f, _, _ in string.Formatter().parse(label) if f is not None]
-        except ValueError:
-            continue  # fill_template explains a malformed template
-        for field in fields:
-            if field and field not in values:
-                raise InvalidInput(
-                    f"the namespace template {list(template)} needs a value for {field!r}; "
-                    + hint.replace("{field}", field))
-    return fill_template(template, values)

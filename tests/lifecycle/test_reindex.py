@@ -2,8 +2,8 @@
 
 import pytest
 
+from app.domain.history import Origin
 from app.lifecycle.embedding_model import EmbeddingModelMismatch
-from app.repositories.history import Origin
 from app.runtime import open_runtime
 from app.store.embedders import OpenAIEmbedder
 from tests.fakes.openai_server import fake_openai_server

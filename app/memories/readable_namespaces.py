@@ -3,7 +3,7 @@
 A key may hold several grants under one requested prefix (memories.alice and
 memories.bob under memories), so a namespace listing runs once per grant and merges."""
 
-from app.auth.principal import Namespace, Principal
+from app.domain.principal import Namespace, Principal
 from app.memories.service import MemoryService
 
 WILDCARD = "*"
@@ -16,7 +16,7 @@ def within(grant: Namespace, requested: Namespace) -> Namespace | None:
     for i in range(max(len(grant), len(requested))):
         wanted = requested[i] if i < len(requested) else None
         if i >= len(grant):
-            labels.append(wanted)
+            labels.append(requested[i])
         elif wanted is None or wanted == WILDCARD or wanted == grant[i]:
             labels.append(grant[i])
         else:

@@ -4,35 +4,15 @@ A thread is (owner_key, thread_id), NULL owner being the admin scope (app/runs/s
 run points at its thread's row, so a thread's runs are only ever its owner's."""
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from app.domain.jobs import JobRecord
+from app.domain.runs import RunRecord, ThreadRecord
 from app.repositories.conditions import prefix_scope
-from app.repositories.jobs import JobRecord
-
-
-@dataclass
-class ThreadRecord:
-    id: uuid.UUID
-    thread_id: str
-    metadata: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
-    owner_key: str | None
-
-
-@dataclass
-class RunRecord:
-    job: JobRecord
-    thread_id: str
-    assistant_id: str
-    multitask_strategy: str
-    metadata: dict[str, Any]
-
+from app.repositories.connection import AsyncConnection, one
 
 _RUN_SELECT = """
     SELECT j.*, r.thread_id AS run_thread_id, r.assistant_id, r.multitask_strategy,
@@ -74,7 +54,10 @@ async def ensure_thread(conn: AsyncConnection, owner_key: str | None,
     """The owner's thread, created if missing. A concurrent insert of the same thread makes
     ours wait for it and do nothing; the next statement's snapshot then sees its row."""
     created = await insert_thread(conn, owner_key, thread_id, {})
-    return created or await get_thread(conn, owner_key, thread_id)
+    found = created or await get_thread(conn, owner_key, thread_id)
+    if found is None:  # the row is inserted or visible; neither means a broken transaction
+        raise RuntimeError(f"thread {thread_id!r} neither inserted nor found")
+    return found
 
 
 async def merge_thread_metadata(conn: AsyncConnection, thread: uuid.UUID,
@@ -98,7 +81,7 @@ async def thread_job_statuses(conn: AsyncConnection, thread: uuid.UUID) -> tuple
         FROM extraction_runs r JOIN extraction_jobs j ON j.id = r.run_id
         WHERE r.thread = %s
         """, (thread, thread))
-    row = await cur.fetchone()
+    row = await one(cur)
     return bool(row["busy"]), row["last"]
 
 

@@ -1,0 +1,1 @@
+"""Memory tools for models: definitions and execution (HTTP tools door and MCP share it)."""
