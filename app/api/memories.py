@@ -6,13 +6,13 @@ from fastapi import APIRouter, Query, Response, status
 
 from app.api.deps import MemoryServiceDep
 from app.auth.dependencies import PrincipalDep
+from app.domain.history import Origin
+from app.domain.items import StoredItem
 from app.limits.idempotency import IDEMPOTENT
 from app.memories.namespaces import validate_namespace
 from app.memories.query_namespace import parse_ns_query
 from app.memories.schemas import Memory, MemoryBatchCreate, MemoryCreate, MemoryPage, MemoryWrite
 from app.memories.values import as_memory_value, memory_value
-from app.repositories.history import Origin
-from app.repositories.rows import StoredItem
 
 router = APIRouter(prefix="/v1/memories", tags=["memories"])
 
@@ -32,8 +32,8 @@ def to_memory(item: StoredItem) -> Memory:
 async def create_memory(body: MemoryCreate, memories: MemoryServiceDep,
                         principal: PrincipalDep) -> Memory:
     item = await memories.create(principal.require_write(body.namespace), body.key,
-                                 memory_value(body.kind, body.content), origin=API,
-                                 ttl=body.ttl, index=body.index)
+                                 memory_value(body.kind, body.content, body.occurred_at),
+                                 origin=API, ttl=body.ttl, index=body.index)
     return to_memory(item)
 
 
@@ -45,7 +45,7 @@ async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep,
                           principal: PrincipalDep) -> list[Memory]:
     created = await memories.create_many([
         (principal.require_write(validate_namespace(m.namespace)), m.key,
-         memory_value(m.kind, m.content), m.ttl, m.index)
+         memory_value(m.kind, m.content, m.occurred_at), m.ttl, m.index)
         for m in body.items
     ], origin=API)
     return [to_memory(i) for i in created]
@@ -73,8 +73,8 @@ async def get_memory(key: str, namespace: NamespaceQuery, memories: MemoryServic
 async def replace_memory(key: str, namespace: NamespaceQuery, body: MemoryWrite,
                          memories: MemoryServiceDep, principal: PrincipalDep) -> Memory:
     item = await memories.replace(principal.require_write(parse_ns_query(namespace)), key,
-                                  memory_value(body.kind, body.content), origin=API,
-                                  ttl=body.ttl, index=body.index)
+                                  memory_value(body.kind, body.content, body.occurred_at),
+                                  origin=API, ttl=body.ttl, index=body.index)
     return to_memory(item)
 
 

@@ -1,16 +1,17 @@
 """Request and response bodies of the v1 memories API."""
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.domain.items import StoredItem
 from app.memories.keys import MAX_KEY_LENGTH
 from app.memories.query_namespace import refuse_slashes
 from app.memories.readable import readable
 from app.memories.values import DEFAULT_KIND, MAX_TTL_MINUTES
-from app.repositories.rows import StoredItem
 from app.search.config import SearchMode
+from app.store.text import check_occurred_at
 
 NamespaceField = Annotated[
     list[str],
@@ -41,6 +42,10 @@ class MemoryWrite(BaseModel):
     content: Content
     ttl: Ttl = None
     index: bool = Field(True, description="false keeps the memory out of search")
+    occurred_at: Annotated[str | None, AfterValidator(check_occurred_at)] = Field(
+        None, max_length=64, description="When what the memory describes happened (ISO 8601 "
+        "date or date-time); stored in the value and searched with the text, so \"what did "
+        "Ana do in May 2023?\" finds it", examples=["2023-05-13"])
 
 
 class MemoryCreate(MemoryWrite):
@@ -74,7 +79,7 @@ class Memory(BaseModel):
     expires_at: datetime | None = None
 
     @classmethod
-    def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> "Memory":
+    def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> Self:
         return cls(namespace=list(item.namespace), key=item.key, value=readable(value),
                    created_at=item.created_at, updated_at=item.updated_at,
                    ttl_minutes=item.ttl_minutes, expires_at=item.expires_at)
@@ -84,13 +89,14 @@ class ScoredMemory(Memory):
     score: float | None = Field(None, description="Higher is better; what it is depends on "
                                 "the mode: semantic: cosine similarity to the query (at most "
                                 "1); keyword: BM25 (0 and up, comparable within one search); "
-                                "hybrid: the weighted sum of the BM25 share of the best BM25 "
-                                "and the cosine scaled between the best and the "
-                                "HYBRID_CANDIDATES-th best (at most the sum of the weights). "
+                                "hybrid: HYBRID_KEYWORD_WEIGHT x the share of the query's "
+                                "idf the memory holds + HYBRID_SEMANTIC_WEIGHT x the cosine, "
+                                "+ 0.2 when the query names the month (\"May 2023\") the "
+                                "memory's occurred_at falls in. "
                                 "null when the search has no query")
 
     @classmethod
-    def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> "ScoredMemory":
+    def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> Self:
         return super().from_stored(item, value).model_copy(update={"score": item.score})
 
 

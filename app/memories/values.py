@@ -15,13 +15,18 @@ TTL_RULE = (f"ttl is in minutes and must be at least {MIN_TTL_MINUTES:.6g} (1 se
             f"most {MAX_TTL_MINUTES} (1000 years); null keeps it forever")
 
 
-def memory_value(kind: str, content: str | dict[str, Any]) -> dict[str, Any]:
+def memory_value(kind: str, content: str | dict[str, Any],
+                 occurred_at: str | None = None) -> dict[str, Any]:
     """Text becomes {"content": text}, as LangMem's memory manager stores it. Blank text is
-    refused: it would be stored, found by nothing and shown as an empty row."""
+    refused: it would be stored, found by nothing and shown as an empty row. `occurred_at`
+    (validated ISO 8601) is kept beside kind and content, where search indexes it."""
     if isinstance(content, str) and not content.strip():
         raise InvalidInput("content is empty or only whitespace; write what to remember")
     body = {"content": content} if isinstance(content, str) else content
-    return {"kind": kind, "content": body}
+    value = {"kind": kind, "content": body}
+    if occurred_at is not None:
+        value["occurred_at"] = occurred_at
+    return value
 
 
 def as_memory_value(value: dict[str, Any]) -> dict[str, Any]:

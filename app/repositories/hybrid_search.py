@@ -1,22 +1,30 @@
 """SQL for hybrid search: every candidate's cosine and share of the query's terms fused in
-one statement (scopes searched exactly), and which terms given items hold (the streamed
-path fuses in Python: app/search/fusion.py)."""
+one statement (scopes searched exactly), and a streamed block's missing cosines and held
+terms (the streamed path fuses in Python: app/search/fusion.py)."""
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 
+from app.domain.filters import Condition
+from app.domain.items import StoredItem
 from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
+from app.repositories.connection import AsyncConnection
 from app.repositories.items import VECTOR_FIELD, vector_literal
 from app.repositories.keyword_search import (
     ScopeSize,
     TermStats,
     _idf,
-    _tf,
-    _tf_params,
     any_of,
     lexeme_query,
 )
-from app.repositories.rows import ITEM_COLUMNS, StoredItem
-from app.store.filters import Condition
+from app.repositories.rows import ITEM_COLUMNS
+
+
+def _held(count: int) -> sql.Composable:
+    """ARRAY[1 or 0: does the item hold term i] in `tf`'s place: coverage and df need no
+    term frequency, and `@@` is a fraction of ts_rank's cost on every matching item. Its
+    parameters are the terms' lexeme queries."""
+    return sql.SQL("ARRAY[{}]").format(sql.SQL(", ").join(
+        sql.SQL("(k.tsv @@ %s::tsquery)::int") for _ in range(count)))
 
 
 def _coverage(count: int) -> sql.Composable:
@@ -31,15 +39,23 @@ def _coverage(count: int) -> sql.Composable:
 async def hybrid_exact(
     conn: AsyncConnection, vector: list[float], terms: list[str], size: ScopeSize,
     namespace_prefix: tuple[str, ...], conditions: list[Condition], limit: int, offset: int,
-    keyword_weight: float, semantic_weight: float,
+    keyword_weight: float, semantic_weight: float, month: str | None = None,
+    month_boost: float = 0.0,
 ) -> list[StoredItem]:
     """Hybrid search over every candidate at once, for scopes small enough to search
     exactly: each item's share of the query's idf and cosine fused as app/search/fusion.py
     describes (idf over the scope, as keyword search counts it), one ranking by (score,
-    namespace, key)."""
+    namespace, key). Items whose value's occurred_at starts with `month` (YYYY-MM) get
+    `month_boost` more (app/search/time_cue.py)."""
     scope_sv, scope_sv_params = prefix_scope("sv.prefix", namespace_prefix)
     filters, filter_params = filter_clause(conditions)
     count = len(terms)
+    # Without a month, no value is read for it (detoasting every candidate's value costs).
+    cue, cue_params = (sql.SQL("coalesce(left(s.value->>'occurred_at', 7) = %s::text, false)"),
+                       [month]) if month else (sql.SQL("false"), [])
+    keyword_ctes: sql.Composable
+    coverage: sql.Composable
+    keyword_join: sql.Composable
     if count:
         scope_k, scope_k_params = prefix_scope("k.prefix", namespace_prefix)
         keyword_ctes = sql.SQL(
@@ -52,8 +68,9 @@ async def hybrid_exact(
                 SELECT i.idf, (SELECT sum(u.x) FROM unnest(i.idf) AS u(x)) AS total
                 FROM ({idf}) AS i
             ),
-            """).format(tf=_tf(sql.SQL("k.tsv"), count), scope=scope_k, idf=_idf(count))
-        keyword_params = [*_tf_params(terms), *scope_k_params, any_of(terms), size.documents]
+            """).format(tf=_held(count), scope=scope_k, idf=_idf(count))
+        keyword_params = [*(lexeme_query(t) for t in terms), *scope_k_params, any_of(terms),
+                          size.documents]
         coverage = _coverage(count)
         keyword_join = sql.SQL(
             "LEFT JOIN hits h ON h.prefix = c.prefix AND h.key = c.key CROSS JOIN idf")
@@ -64,18 +81,20 @@ async def hybrid_exact(
         sql.SQL(
             """
             WITH cand AS MATERIALIZED (
-                SELECT sv.prefix, sv.key, (1 - (sv.embedding <=> %s::vector))::float8 AS cos
+                SELECT sv.prefix, sv.key, (1 - (sv.embedding <=> %s::vector))::float8 AS cos,
+                       {cue} AS cue
                 FROM store_vectors sv JOIN store s ON s.prefix = sv.prefix AND s.key = sv.key
                 WHERE sv.field_name = %s AND {scope} AND {filters} AND {not_expired}
                 OFFSET 0
             ),
             {keyword_ctes}
             scored AS MATERIALIZED (
-                SELECT c.prefix, c.key, c.cos, {coverage} AS kw FROM cand c {keyword_join}
+                SELECT c.prefix, c.key, c.cos, c.cue, {coverage} AS kw
+                FROM cand c {keyword_join}
             ),
             ranked AS (
-                SELECT sc.prefix, sc.key, (%s::float8 * sc.kw + %s::float8 * sc.cos)::float8
-                       AS score
+                SELECT sc.prefix, sc.key, (%s::float8 * sc.kw + %s::float8 * sc.cos
+                       + CASE WHEN sc.cue THEN %s::float8 ELSE 0 END)::float8 AS score
                 FROM scored sc
                 ORDER BY score DESC, sc.prefix, sc.key
                 LIMIT %s OFFSET %s
@@ -84,27 +103,47 @@ async def hybrid_exact(
             JOIN store s ON s.prefix = r.prefix AND s.key = r.key
             ORDER BY r.score DESC, r.prefix, r.key
             """
-        ).format(scope=scope_sv, filters=filters, not_expired=NOT_EXPIRED,
+        ).format(cue=cue, scope=scope_sv, filters=filters, not_expired=NOT_EXPIRED,
                  keyword_ctes=keyword_ctes, coverage=coverage, keyword_join=keyword_join,
                  cols=sql.SQL(ITEM_COLUMNS)),
         # In the order the placeholders appear above.
-        [vector_literal(vector), VECTOR_FIELD, *scope_sv_params, *filter_params,
-         *keyword_params, keyword_weight, semantic_weight, limit, offset],
+        [vector_literal(vector), *cue_params, VECTOR_FIELD, *scope_sv_params, *filter_params,
+         *keyword_params, keyword_weight, semantic_weight, month_boost, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
 
 
-async def held_terms(conn: AsyncConnection, items: list[tuple[str, str]], stats: TermStats
-                     ) -> dict[tuple[str, str], tuple[bool, ...]]:
-    """Which of the query's terms each (prefix, key) item holds, in term order; an item
-    without a keyword row (no words) or gone meanwhile is left out (it holds none)."""
-    if not items or not stats.terms:
-        return {}
-    held = sql.SQL(", ").join(sql.SQL("k.tsv @@ %s::tsquery") for _ in stats.terms)
+async def block_scores(
+    conn: AsyncConnection, items: list[tuple[str, str]], need_cosine: set[tuple[str, str]],
+    vector: list[float], stats: TermStats | None,
+) -> tuple[dict[tuple[str, str], float], dict[tuple[str, str], tuple[bool, ...]]]:
+    """One block of the streamed hybrid, in one round trip: the cosine of the (prefix, key)
+    items in `need_cosine` (the keyword leg's, which the vector leg did not score), and
+    which of the query's terms each item holds, in term order. An item gone meanwhile has
+    no cosine; one without a keyword row (no words) holds none."""
+    if not items:
+        return {}, {}
+    terms = stats.terms if stats else ()
+    held = sql.SQL("ARRAY[{}]::bool[]").format(sql.SQL(", ").join(
+        sql.SQL("k.tsv @@ %s::tsquery") for _ in terms))
     cur = await conn.execute(
-        sql.SQL("SELECT k.prefix, k.key, ARRAY[{}] AS held FROM store_keywords k"
-                " JOIN unnest(%s::text[], %s::text[]) AS u(prefix, key)"
-                " ON k.prefix = u.prefix AND k.key = u.key").format(held),
-        [*(lexeme_query(t) for t in stats.terms), [p for p, _ in items], [k for _, k in items]],
+        sql.SQL(
+            """
+            SELECT u.prefix, u.key, 1 - (sv.embedding <=> %s::vector) AS cos,
+                   CASE WHEN k.key IS NOT NULL THEN {held} END AS held
+            FROM unnest(%s::text[], %s::text[], %s::bool[]) AS u(prefix, key, need)
+            LEFT JOIN store_vectors sv ON u.need AND sv.prefix = u.prefix AND sv.key = u.key
+                 AND sv.field_name = %s
+            LEFT JOIN store_keywords k ON k.prefix = u.prefix AND k.key = u.key
+            """).format(held=held),
+        [vector_literal(vector), *(lexeme_query(t) for t in terms), [p for p, _ in items],
+         [k for _, k in items], [i in need_cosine for i in items], VECTOR_FIELD],
     )
-    return {(r["prefix"], r["key"]): tuple(r["held"]) for r in await cur.fetchall()}
+    cosine: dict[tuple[str, str], float] = {}
+    holds: dict[tuple[str, str], tuple[bool, ...]] = {}
+    for r in await cur.fetchall():
+        if r["cos"] is not None:
+            cosine[(r["prefix"], r["key"])] = r["cos"]
+        if r["held"] is not None and terms:
+            holds[(r["prefix"], r["key"])] = tuple(r["held"])
+    return cosine, holds

@@ -24,12 +24,14 @@ BM25 stops caring.
 import math
 from dataclasses import dataclass
 
-from psycopg import AsyncConnection, errors, sql
+from psycopg import errors, sql
 
+from app.domain.filters import Condition
+from app.domain.items import StoredItem
 from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
+from app.repositories.connection import AsyncConnection, one
 from app.repositories.items import VECTOR_FIELD, vector_literal
-from app.repositories.rows import ITEM_COLUMNS, StoredItem
-from app.store.filters import Condition
+from app.repositories.rows import ITEM_COLUMNS
 
 MAX_TF = 32
 _ZETA2 = math.pi ** 2 / 6
@@ -89,7 +91,7 @@ async def query_terms(conn: AsyncConnection, query: str,
         " FROM unnest(to_tsvector(memory_keyword_language(), %s)) AS u")
     if namespace_prefix is None:
         cur = await conn.execute(sql.SQL("SELECT ({}) AS terms").format(terms), [query])
-        return list((await cur.fetchone())["terms"]), None
+        return list((await one(cur))["terms"]), None
     scope, params = prefix_scope("k.prefix", namespace_prefix)
     cur = await conn.execute(
         sql.SQL("SELECT ({}) AS terms, count(*) AS n,"
@@ -97,7 +99,7 @@ async def query_terms(conn: AsyncConnection, query: str,
                 " FROM store_keywords k WHERE {}").format(terms, scope),
         [query, *params],
     )
-    row = await cur.fetchone()
+    row = await one(cur)
     size = ScopeSize(row["n"], row["total"] / row["n"] if row["n"] else 0.0)
     return list(row["terms"]), size
 
@@ -160,17 +162,37 @@ async def keyword_search(
     if not terms:
         return KeywordPage([], None)
     scope, scope_params = prefix_scope("k.prefix", namespace_prefix)
-    filters, filter_params = filter_clause(conditions)
     count = len(terms)
+    ctes = sql.SQL(
+        """
+        hits AS MATERIALIZED (
+            SELECT k.prefix, k.key, {tf} AS tf, {norm} AS norm
+            FROM store_keywords k
+            WHERE {scope} AND k.tsv @@ %s::tsquery
+        ),
+        idf AS MATERIALIZED ({idf})
+        """).format(tf=_tf(sql.SQL("k.tsv"), count), norm=_norm(sql.SQL("k.length"), bm25),
+                    scope=scope, idf=_idf(count))
+    # In the order the placeholders appear above.
+    params = [*_tf_params(terms), size.avg_length, *scope_params, any_of(terms),
+              size.documents]
+    return await ranked_page(conn, ctes, params,
+                             _bm25_sum(count, "h.tf", "idf.idf", "h.norm", bm25),
+                             terms, conditions, limit, offset, size)
+
+
+async def ranked_page(
+    conn: AsyncConnection, ctes: sql.Composable, params: list, score: sql.Composable,
+    terms: list[str], conditions: list[Condition], limit: int, offset: int, size: ScopeSize,
+) -> KeywordPage:
+    """A page of the items the `hits` and `idf` CTEs (`ctes`, with their `params`) rank by
+    `score`, ties broken by namespace and key; only items that pass the filters and have not
+    expired, fetched in rank order until the page is full."""
+    filters, filter_params = filter_clause(conditions)
     cur = await conn.execute(
         sql.SQL(
             """
-            WITH hits AS MATERIALIZED (
-                SELECT k.prefix, k.key, {tf} AS tf, {norm} AS norm
-                FROM store_keywords k
-                WHERE {scope} AND k.tsv @@ %s::tsquery
-            ),
-            idf AS MATERIALIZED ({idf}),
+            WITH {ctes},
             ranked AS (
                 SELECT h.prefix, h.key, {score} AS score
                 FROM hits h CROSS JOIN idf
@@ -186,13 +208,9 @@ async def keyword_search(
             ORDER BY r.score DESC, r.prefix, r.key
             LIMIT %s OFFSET %s
             """
-        ).format(tf=_tf(sql.SQL("k.tsv"), count), norm=_norm(sql.SQL("k.length"), bm25),
-                 scope=scope, idf=_idf(count),
-                 score=_bm25_sum(count, "h.tf", "idf.idf", "h.norm", bm25),
-                 cols=sql.SQL(ITEM_COLUMNS), filters=filters, not_expired=NOT_EXPIRED),
-        # In the order the placeholders appear above.
-        [*_tf_params(terms), size.avg_length, *scope_params, any_of(terms), size.documents,
-         *filter_params, limit, offset],
+        ).format(ctes=ctes, score=score, cols=sql.SQL(ITEM_COLUMNS), filters=filters,
+                 not_expired=NOT_EXPIRED),
+        [*params, *filter_params, limit, offset],
     )
     rows = await cur.fetchall()
     idf = tuple(rows[0]["stat_idf"]) if rows else ()
@@ -209,7 +227,8 @@ async def fill_scores(
     reported; 0 for an item holding none of the terms), computed exactly as the legs
     compute them. One round trip; an item that no longer exists is left out."""
     terms = list(stats.terms) if stats and bm25_of else []
-    if terms:
+    keyword_part: sql.Composable
+    if stats is not None and terms:
         keyword_part = sql.SQL(
             """
             SELECT 'bm25' AS leg, x.prefix, x.key, {score} AS score FROM (
@@ -253,7 +272,7 @@ async def fill_scores(
 
 async def index_language(conn: AsyncConnection) -> str:
     cur = await conn.execute("SELECT memory_keyword_language()::text AS language")
-    return (await cur.fetchone())["language"]
+    return (await one(cur))["language"]
 
 
 async def set_index_language(conn: AsyncConnection, language: str) -> None:

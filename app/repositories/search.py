@@ -6,12 +6,14 @@ lose their true neighbours. Here a search over few candidates is exact, and a se
 many reads one HNSW iterative scan, continued in exact order if the scan runs dry.
 """
 
-from psycopg import AsyncConnection, sql
+from psycopg import sql
 
+from app.domain.filters import Condition
+from app.domain.items import StoredItem
 from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
+from app.repositories.connection import AsyncConnection, one
 from app.repositories.items import VECTOR_FIELD, vector_literal
-from app.repositories.rows import ITEM_COLUMNS, StoredItem
-from app.store.filters import Condition
+from app.repositories.rows import ITEM_COLUMNS
 
 
 def _where(namespace_prefix: tuple[str, ...], conditions: list[Condition],
@@ -49,8 +51,7 @@ async def count_vector_candidates(
         sql.SQL("SELECT count(*) AS n FROM (SELECT 1 FROM {} LIMIT %s) c").format(rows),
         [VECTOR_FIELD, *params, cap],
     )
-    row = await cur.fetchone()
-    return row["n"]
+    return (await one(cur))["n"]
 
 
 async def exact_vector_search(

@@ -18,27 +18,29 @@ import weakref
 from typing import Protocol
 
 from langgraph.store.base import SearchOp
-from psycopg_pool import AsyncConnectionPool
 
+from app.domain.filters import Condition, parse_filter
+from app.domain.items import StoredItem
 from app.errors import ServiceUnavailable
+from app.repositories import advisory_locks
+from app.repositories import coverage_search as coverage_sql
 from app.repositories import hybrid_search as hybrid_sql
 from app.repositories import items as item_sql
 from app.repositories import keyword_search as keyword_sql
 from app.repositories import search as search_sql
 from app.repositories.conditions import ns_text
-from app.repositories.rows import StoredItem
+from app.repositories.connection import AsyncConnectionPool
 from app.search import fusion
 from app.search.config import SearchConfig, SearchMode, SearchTuning
+from app.search.time_cue import TIME_CUE_BOOST, in_month, month_cue
 from app.search.vector import search_vector
 from app.store.embedders import Embedder
-from app.store.filters import Condition, parse_filter
 
 log = logging.getLogger(__name__)
 
 # Above EXACT_SEARCH_THRESHOLD candidates the keyword leg brings 1/KEYWORD_SHARE as many
 # candidates per block as the vector leg (HYBRID_CANDIDATES).
 KEYWORD_SHARE = 4
-_LANGUAGE_LOCK = 7_364_201  # advisory lock key: one process rebuilds the keyword index
 
 
 class Searchable(Protocol):
@@ -96,6 +98,7 @@ async def _hybrid(store: Searchable, op: SearchOp, conditions: list[Condition],
     """While the query is embedded: its terms, the scope's size, how many items could match.
     Up to EXACT_SEARCH_THRESHOLD candidates, one exact statement ranks them all; above it,
     the keyword leg starts at once (it needs no vector) and the vector leg joins it."""
+    assert op.query
     embedding = asyncio.ensure_future(store.embedder.embed([op.query]))
     keyword_leg: asyncio.Future | None = None
     try:
@@ -116,7 +119,8 @@ async def _hybrid(store: Searchable, op: SearchOp, conditions: list[Condition],
         async with store.pool.connection() as conn:
             return await hybrid_sql.hybrid_exact(
                 conn, vector, terms, size, op.namespace_prefix, conditions, op.limit,
-                op.offset, config.keyword_weight, config.semantic_weight)
+                op.offset, config.keyword_weight, config.semantic_weight,
+                month_cue(op.query or ""), TIME_CUE_BOOST)
     assert keyword_leg is not None
     return await _hybrid_stream(store, op, conditions, config, vector, terms, size,
                                 candidates, keyword_leg)
@@ -132,13 +136,15 @@ async def _hybrid_stream(store: Searchable, op: SearchOp, conditions: list[Condi
                          keyword_leg: asyncio.Future) -> list[StoredItem]:
     """Many candidates: the vector leg is an HNSW scan, approximate, its order relaxed. The
     results are a stream of blocks: the first block ranks by fused score the union of the
-    vector leg's first HYBRID_CANDIDATES items and the keyword leg's first quarter as many;
-    each next block, the items both legs twice as deep add. A deeper leg only extends a
-    shallower one (the scan and the BM25 ranking are deterministic), so every page is a
+    vector leg's first HYBRID_CANDIDATES items and the keyword leg's first quarter as many
+    (by share of the query's idf held: coverage_search.py); each next block, the items both
+    legs twice as deep add. A deeper leg only extends a shallower one (the scan and the
+    keyword ranking are deterministic), so every page is a
     slice of one stream: disjoint, and all of them together cover every match (the vector
     leg reaches every indexed item). An item's fused score is its own (fusion.py), whatever
     block brings it."""
-    weights = fusion.Weights(config.keyword_weight, config.semantic_weight)
+    cue = month_cue(op.query or "")
+    weights = fusion.Weights(config.keyword_weight, config.semantic_weight, TIME_CUE_BOOST)
     end = op.offset + op.limit
     depth = config.candidates  # the vector leg's; the keyword leg brings a fraction of it
     stream: list[tuple[float, StoredItem]] = []
@@ -154,20 +160,19 @@ async def _hybrid_stream(store: Searchable, op: SearchOp, conditions: list[Condi
         finally:
             keyword_leg.cancel()
         found = {_id(i): i for i in vector_items}
-        cosine = {k: i.score for k, i in found.items()}
+        cosine = {k: i.score for k, i in found.items() if i.score is not None}
         for item in keyword_page.items:
             found.setdefault(_id(item), item)
         stats = stats or keyword_page.stats  # the scope's idf: the same in every block
         new = [k for k in found if k not in seen]
         # The vector leg scored its items; the keyword leg's need their cosine, and every
-        # item which of the terms it holds: one round trip each.
-        need_cosine = [k for k in new if k not in cosine]
+        # item which of the terms it holds: one round trip for both.
         async with store.pool.connection() as conn:
-            if need_cosine:
-                cosine.update((await keyword_sql.fill_scores(
-                    conn, need_cosine, [], vector, None, config.bm25))[0])
-            held = await hybrid_sql.held_terms(conn, new, stats) if stats else {}
-        block = [fusion.Candidate(k[0], k[1], cosine[k], fusion.coverage(held.get(k), stats))
+            more, held = await hybrid_sql.block_scores(
+                conn, new, {k for k in new if k not in cosine}, vector, stats)
+        cosine.update(more)
+        block = [fusion.Candidate(k[0], k[1], cosine[k], fusion.coverage(held.get(k), stats),
+                                  in_month(found[k].value, cue))
                  for k in new if k in cosine]  # (an item deleted meanwhile drops out)
         for score, c in fusion.ranked(block, weights):
             stream.append((score, found[(c.prefix, c.key)]))
@@ -203,9 +208,9 @@ async def _keyword_leg(pool: AsyncConnectionPool, terms: list[str],
                        depth: int, config: SearchConfig) -> keyword_sql.KeywordPage:
     if not terms:
         return keyword_sql.KeywordPage([], None)
-    async with pool.connection() as conn:
-        return await keyword_sql.keyword_search(conn, terms, op.namespace_prefix, conditions,
-                                                depth, 0, config.bm25, size)
+    async with pool.connection() as conn:  # nominated by what fusion scores (coverage)
+        return await coverage_sql.coverage_search(conn, terms, op.namespace_prefix,
+                                                  conditions, depth, size)
 
 
 # -- a query's terms and its scope's size ----------------------------------------------------
@@ -220,6 +225,7 @@ _sizes: "weakref.WeakKeyDictionary[AsyncConnectionPool, dict]" = weakref.WeakKey
 
 async def _terms(pool: AsyncConnectionPool, conn, op: SearchOp
                  ) -> tuple[list[str], keyword_sql.ScopeSize]:
+    assert op.query
     cache = _sizes.setdefault(pool, {})
     hit = cache.get(op.namespace_prefix)
     if hit is not None and hit[0] > time.monotonic():
@@ -256,7 +262,7 @@ async def ensure_language(pool: AsyncConnectionPool, language: str) -> None:
                 raise ServiceUnavailable(f"TEXT_SEARCH_LANGUAGE {language!r} is not a text search "
                                    "configuration of this database (see \\dF in psql)")
             async with conn.transaction():
-                await conn.execute("SELECT pg_advisory_xact_lock(%s)", (_LANGUAGE_LOCK,))
+                await advisory_locks.lock_keyword_index(conn)
                 if await keyword_sql.index_language(conn) != language:
                     log.warning("rebuilding the keyword index in %r (it was %r)", language,
                                 current)

@@ -1,6 +1,7 @@
 """Weighted fusion of how much of the question a memory holds and how close it is in meaning.
 
     fused = keyword_weight * coverage + semantic_weight * cosine
+            (+ TIME_CUE_BOOST when the query names the month the memory occurred in)
 
 coverage is the share of the query's information the item holds: the sum of the idf of the
 query's terms it contains over the sum of the idf of all the query's terms (idf counted
@@ -29,12 +30,14 @@ class Candidate:
     key: str
     cosine: float
     coverage: float
+    in_cue: bool = False  # dated in the month the query names (time_cue.py)
 
 
 @dataclass(frozen=True)
 class Weights:
     keyword: float
     semantic: float
+    time_cue: float = 0.0
 
 
 def coverage(held: tuple[bool, ...] | None, stats: TermStats | None) -> float:
@@ -49,7 +52,8 @@ def coverage(held: tuple[bool, ...] | None, stats: TermStats | None) -> float:
 
 
 def fused(candidate: Candidate, weights: Weights) -> float:
-    return weights.keyword * candidate.coverage + weights.semantic * candidate.cosine
+    return (weights.keyword * candidate.coverage + weights.semantic * candidate.cosine
+            + (weights.time_cue if candidate.in_cue else 0.0))
 
 
 def ranked(candidates: Iterable[Candidate], weights: Weights) -> list[tuple[float, Candidate]]:

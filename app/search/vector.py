@@ -6,14 +6,13 @@ import time
 import weakref
 
 from langgraph.store.base import SearchOp
-from psycopg import AsyncConnection
-from psycopg_pool import AsyncConnectionPool
 
+from app.domain.filters import Condition, parse_filter
+from app.domain.items import StoredItem
 from app.repositories import search as search_sql
 from app.repositories.conditions import ns_text
-from app.repositories.rows import StoredItem
+from app.repositories.connection import AsyncConnection, AsyncConnectionPool
 from app.search.config import SearchTuning
-from app.store.filters import Condition, parse_filter
 
 LARGE_SCOPE_SECONDS = 10.0
 # pool -> namespace prefix -> until when (monotonic) it is taken to be above the threshold

@@ -153,17 +153,18 @@ def generate(seed: int = SEED, count: int = CONVERSATIONS) -> list[Conversation]
 
 def memories(conversations: list[Conversation], indexing: str = "turn") -> list[Memory]:
     """The turns as memories. `indexing`: "turn" (the turn alone, as the service stores a
-    message), "date" (prefixed with its session's date) or "neighbour" (with the turn
-    before it in its session appended, as context)."""
+    message), "date" (stored with its session's date as `occurred_at`, which the service
+    indexes with the text) or "neighbour" (with the turn before it in its session
+    appended, as context)."""
     out = []
     for conv in conversations:
         previous: Turn | None = None
         for turn in conv.turns:
-            text = turn.text
+            text, occurred_at = turn.text, None
             if indexing == "date":
-                text = f"[{turn.date:%d %B %Y}] {text}"
+                occurred_at = turn.date.isoformat()
             elif indexing == "neighbour" and previous and previous.date == turn.date:
                 text = f"{text} (after {previous.text})"
-            out.append(Memory(turn.namespace, turn.key, text))
+            out.append(Memory(turn.namespace, turn.key, text, occurred_at))
             previous = turn
     return out

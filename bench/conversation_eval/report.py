@@ -16,6 +16,10 @@ def render(results: dict) -> str:
            f"{q['dev']} dev questions (c00-c04), {q['test']} test (c05-c09). Recall@10 "
            "unless said otherwise; search default mode: "
            f"`{env['search_default_mode']}`. See `bench/conversation_eval/README.md`.\n"]
+    if results.get("date_rerun"):
+        out.append(f"The dated turns' rows (`date`) are from `{results['date_rerun']['command']}` "
+                   f"on {results['date_rerun']['date']} ({results['date_rerun']['minutes']:.1f} "
+                   "minutes), with the time cue in the service.\n")
     base = results["indexing"]["turn"].get("modes")
     if base:
         out.append(_targets(base))
@@ -28,28 +32,55 @@ def render(results: dict) -> str:
     others = {k: v for k, v in results["indexing"].items() if k != "turn"}
     if others and base:
         out.append(_indexing(base, others))
+    dated = results["indexing"].get("date", {})
+    if dated.get("modes"):
+        for split in ("dev", "test"):
+            out.append(f"## Modes through the service ({split}), turns stored with their "
+                       "session's date (`occurred_at`)\n")
+            out.append(_modes(dated["modes"][split]))
+    if dated.get("techniques"):
+        out.append(_techniques(dated["techniques"]))
     out.append(NOTES)
     return "\n".join(out)
 
 
-NOTES = """## What was chosen, and what was not done
+NOTES = """## What was chosen, and what was not
 
 - The service's hybrid is **cover+raw** (app/search/fusion.py): 0.4 x the share of the
   query's idf a turn holds + 0.6 x its cosine, the best design on dev (`best+window` is the
   fusion before it, at its own best dev weight). Scaling each leg by its best result
   (`best+...`) and rank fusion (`rrf`) lose to scales that say how strong a match is.
-- Indexing a turn with its session's date wins on test in every question type (table
-  above, `--indexing turn,date,neighbour`); with its preceding turn it gains little and loses
-  on multi-hop. Neither is adopted in the service yet: a memory's text is what the caller
-  stores, so adding the date means indexing its created or event date beside the text
-  (a schema and reindex decision, left for a follow-up).
-- The existing set (bench/retrieval_eval, quality through the service, `--no-latency`):
-  hybrid recall@10 0.990 -> 0.992 and MRR@10 0.925 -> 0.954 with this fusion (semantic
-  0.968, keyword 0.963 unchanged): no regression.
-- Not measured for lack of time: time-aware search (a question's time cue boosting or
-  filtering by a memory's date), assistant-memory stop words ("user", "assistant"),
-  candidate depth, and hybrid latency at 100,000 memories against semantic
-  (bench/retrieval_eval measures latency, with the fusion before this one).
+- **Kept: a memory carries its date.** v1 takes `occurred_at` (ISO 8601) and the service
+  indexes it with the text, in words ("[Saturday 13 May 2023] Ana: ..."), both legs. Stored
+  that way through the service's own write path, each turn with its session's date,
+  hybrid goes from dev 0.541 / test 0.510 to 0.582 / 0.594 (+0.041 / +0.084: the
+  techniques table's first row), and with the time cue below to 0.606 / 0.615 (the
+  service's tables above; the indexing table's "date" row has both). It loses 0.017 on
+  test single-hop, where the date's words dilute a short turn. (The earlier offline run,
+  which prefixed "[13 May 2023]" without the weekday, measured +0.095 on test; the two forms
+  were not compared on dev, so the weekday, which "on Saturday" questions need, stayed.)
+- **Kept: a question's time cue.** A question naming a month ("in May 2023") adds 0.2 to
+  the fused score of memories whose `occurred_at` is in that month (app/search/time_cue.py;
+  0.2 chosen on dev among 0.05-0.3; ranking them first outright, "filter", scores the
+  same). It wins on dev and test, most on temporal questions, and loses nowhere (techniques
+  table). "when did ..." names no date: nothing to match, so nothing changes there.
+- With dated turns semantic alone gains more than hybrid on paraphrases (test 0.575 vs
+  hybrid 0.550) and matches it on dev multi-hop (0.830 vs 0.825): the date's words add
+  keyword matches ("2023") that do not answer. Overall hybrid stays ahead (dev 0.606 vs
+  0.522, test 0.615 vs 0.504).
+- **Not kept: role stop words.** Dropping the speaker's word from the query's keyword
+  terms (as "user"/"assistant" would be dropped from an assistant's memories) loses on dev
+  and on test: the role word tells whose fact is asked. The keyword leg keeps
+  `TEXT_SEARCH_LANGUAGE`'s own stop words only.
+- **Not kept: the preceding turn** (`--indexing neighbour`, previous run: +0.006 on test,
+  -0.015 on multi-hop; not re-run).
+- **Candidate depth** does not apply here (a conversation is 450 turns, searched exactly);
+  measured at 100,000 memories in bench/retrieval_eval (RESULTS.md there): HYBRID_CANDIDATES
+  stays 100, the smallest depth keeping 98% of the exact fused top 10.
+- The existing set (bench/retrieval_eval, quality through the service): hybrid recall@10
+  0.992, MRR@10 0.954 with this fusion (semantic 0.968, keyword 0.963). Not re-run: its
+  memories carry no dates, and its users (at most 10,000 memories) are searched exactly,
+  where this change computes the same scores (held terms instead of term frequencies).
 """
 
 
@@ -102,4 +133,31 @@ def _indexing(base: dict, others: dict) -> str:
             cells.append(f"{_f(now)} ({now - base['test'][k]['hybrid']['recall@10']:+.3f})")
         rows.append([name, *cells])
     out.append(_table(["indexing", *KINDS], rows))
+    return "\n".join(out)
+
+
+TECHNIQUES = {"none": "cover+raw on the dated turns (no technique)",
+              "boost": "time cue: + boost to turns of the month named",
+              "filter": "time cue: turns of the month named first",
+              "roles": "role word dropped from the query's keyword terms"}
+
+
+def _techniques(rows: list[dict]) -> str:
+    out = ["## Techniques on top (score matrices of the dated turns; chosen on dev)\n",
+           "Each technique at its best dev parameter (`techniques.py`); deltas against "
+           "cover+raw without it, on the same matrices.\n"]
+    none = rows[0]
+    table = []
+    for r in rows:
+        cells = [f"{TECHNIQUES[r['technique']]}" + (f" ({r['param']})" if r["param"] else "")]
+        for split in ("dev", "test"):
+            now, then = r[split]["recall@10"], none[split]["recall@10"]
+            cells.append(_f(now) if r is none else f"{_f(now)} ({now - then:+.3f})")
+        for k in KINDS[1:]:
+            now, then = r["test_by_kind"][k]["recall@10"], none["test_by_kind"][k]["recall@10"]
+            cells.append(_f(now) if r is none else f"{_f(now)} ({now - then:+.3f})")
+        cells.append(_f(r["test"]["mrr@10"]))
+        table.append(cells)
+    out.append(_table(["technique", "dev", "test", *[f"test {k}" for k in KINDS[1:]],
+                       "test MRR@10"], table))
     return "\n".join(out)

@@ -13,8 +13,10 @@ import pickle
 import time
 from pathlib import Path
 
+from app.config import Settings
 from app.repositories.keyword_search import Bm25
-from bench.conversation_eval import dataset, designs, report
+from app.store.text import indexed_text
+from bench.conversation_eval import dataset, designs, report, techniques
 from bench.retrieval_eval import db, evaluate, vectors
 from bench.retrieval_eval.run import _metrics, environment, log, service_on
 
@@ -35,6 +37,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--report-only", action="store_true")
     p.add_argument("--designs-only", action="store_true",
                    help="compare the designs again on the last run's cached score matrices")
+    p.add_argument("--techniques-only", action="store_true",
+                   help="compare the techniques again on the last run's dated matrices")
     return p.parse_args()
 
 
@@ -50,11 +54,26 @@ def by_split_and_kind(rankings: dict[str, dict[str, list[str]]], questions) -> d
     return out
 
 
+def techniques_on(matrices, conversations, wk: float) -> list[dict]:
+    """techniques.compare with each turn's month and each conversation's speakers."""
+    month = {t.key: (t.date.year, t.date.month) for c in conversations for t in c.turns}
+    names = {t.namespace: set() for c in conversations for t in c.turns}
+    for c in conversations:
+        for t in c.turns:
+            names[t.namespace].add(t.speaker.lower())
+
+    def roles_of(s) -> set[str]:  # the speakers' names as lexemes (stems are prefixes)
+        return {t for t in s.terms for n in names[s.question.namespace]
+                if n.startswith(t) and len(t) >= len(n) - 2}
+    return techniques.compare(matrices, dataset.split_of, KINDS, wk, month.__getitem__,
+                              roles_of)
+
+
 async def run_indexing(admin: str, model, conversations, indexing: str,
                        with_designs: bool, with_modes: bool = True) -> dict:
     memories = dataset.memories(conversations, indexing)
     questions = [q for c in conversations for q in c.questions]
-    texts = sorted({m.text for m in memories})
+    texts = sorted({indexed_text(m.value) for m in memories})  # what the service embeds
     log(f"{indexing}: {len(memories):,} turns ({len(texts):,} distinct), "
         f"{len(questions):,} questions")
     vecs = await vectors.embed_all(model, texts, log, cache=CACHE)
@@ -66,7 +85,7 @@ async def run_indexing(admin: str, model, conversations, indexing: str,
         if with_modes:
             result = await evaluate.quality(service, questions)
             out["modes"] = by_split_and_kind(result.rankings, questions)
-        if with_designs:
+        if with_designs or indexing == "date":
             keys: dict[str, list[str]] = {}
             for m in memories:
                 keys.setdefault(".".join(m.namespace), []).append(m.key)
@@ -74,8 +93,12 @@ async def run_indexing(admin: str, model, conversations, indexing: str,
             matrices = await evaluate.score_matrices(service.store, questions, keys,
                                                      Bm25(s.bm25_k1, s.bm25_b))
             CACHE.mkdir(parents=True, exist_ok=True)
-            (CACHE / "matrices.pkl").write_bytes(pickle.dumps(matrices))
-            out["designs"] = designs.compare(matrices, dataset.split_of, KINDS)
+            (CACHE / f"matrices-{indexing}.pkl").write_bytes(pickle.dumps(matrices))
+            if with_designs:
+                out["designs"] = designs.compare(matrices, dataset.split_of, KINDS)
+            if indexing == "date":
+                out["techniques"] = techniques_on(matrices, conversations,
+                                                  s.hybrid_keyword_weight)
     finally:
         await pool.close()
     return out
@@ -84,10 +107,15 @@ async def run_indexing(admin: str, model, conversations, indexing: str,
 async def main() -> None:
     args = parse_args()
     path = CACHE / "results.json"
-    if args.report_only or args.designs_only:
+    if args.report_only or args.designs_only or args.techniques_only:
         results = json.loads(path.read_text())
+        if args.techniques_only:
+            matrices = pickle.loads((CACHE / "matrices-date.pkl").read_bytes())
+            results["indexing"]["date"]["techniques"] = techniques_on(
+                matrices, dataset.generate(), Settings().hybrid_keyword_weight)
+            path.write_text(json.dumps(results, indent=1, default=str))
         if args.designs_only:
-            matrices = pickle.loads((CACHE / "matrices.pkl").read_bytes())
+            matrices = pickle.loads((CACHE / "matrices-turn.pkl").read_bytes())
             results["indexing"]["turn"]["designs"] = designs.compare(
                 matrices, dataset.split_of, KINDS)
             path.write_text(json.dumps(results, indent=1, default=str))

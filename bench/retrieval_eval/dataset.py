@@ -28,6 +28,8 @@ import string
 import zlib
 from dataclasses import dataclass, field
 
+from app.memories.values import memory_value
+
 SEED = 8
 USER_SIZES = (100,) * 6 + (300,) * 3 + (1_000,) * 2 + (3_000, 10_000)
 QUESTIONS_PER_USER = 40
@@ -445,6 +447,12 @@ class Memory:
     namespace: tuple[str, ...]
     key: str
     text: str
+    occurred_at: str | None = None  # ISO 8601: the v1 field, indexed with the text
+
+    @property
+    def value(self) -> dict:
+        """The value v1 stores for it (POST /v1/memories with this content and date)."""
+        return memory_value("Memory", self.text, self.occurred_at)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from psycopg.conninfo import make_conninfo
 
 from app.db.migrate import migrate
 from app.db.pool import open_pool
-from app.repositories.history import Origin
+from app.domain.history import Origin
 from app.store.memory_store import MemoryStore
 from bench.retrieval_eval.dataset import Memory
 from bench.retrieval_eval.vectors import CachedEmbedder
@@ -63,8 +63,7 @@ async def load(url: str, memories: list[Memory], embedder: CachedEmbedder,
         for start in range(0, len(memories), 1_000):
             chunk = memories[start:start + 1_000]
             await store.apply_puts(
-                [PutOp(m.namespace, m.key, {"kind": "Memory", "content": {"content": m.text}})
-                 for m in chunk], origin=Origin("import"))
+                [PutOp(m.namespace, m.key, m.value) for m in chunk], origin=Origin("import"))
             if (start // 1_000) % 10 == 9:
                 log(f"  wrote {start + len(chunk):,} / {len(memories):,}")
         timing["write"] = time.perf_counter() - t

@@ -79,6 +79,8 @@ class Scores:
     idf: tuple[float, ...] = ()  # of the query's terms in the scope (none matched: empty)
     # share of the query's idf each item holds (any tf): sum of idf of its terms / sum of idf
     coverage: np.ndarray | None = None
+    terms: tuple[str, ...] = ()  # the query's terms, in idf's order
+    held: np.ndarray | None = None  # items x terms: which terms each item holds
 
 
 async def score_matrices(store, questions: list[Question], keys_by_ns: dict[str, list[str]],
@@ -102,10 +104,12 @@ async def score_matrices(store, questions: list[Question], keys_by_ns: dict[str,
                                                             page.stats, bm25)
         idf = page.stats.idf if page.stats else ()
         total = sum(idf) or 1.0
-        coverage = np.array([sum(w for t, w in zip(terms, idf, strict=False)
-                                 if t in lexemes[ns].get(k, ())) / total for k in keys])
+        held = np.array([[t in lexemes[ns].get(k, ()) for t in terms[:len(idf)]]
+                         for k in keys], dtype=bool).reshape(len(keys), len(idf))
+        coverage = held.astype(float) @ np.array(idf, dtype=float) / total
         out.append(Scores(q, keys, np.array([cosine[i] for i in items]),
-                          np.array([bm25_of.get(i, 0.0) for i in items]), idf, coverage))
+                          np.array([bm25_of.get(i, 0.0) for i in items]), idf, coverage,
+                          tuple(terms[:len(idf)]), held))
     return out
 
 

@@ -18,6 +18,7 @@ from app.config import Settings
 from app.db.pool import open_pool
 from app.memories.service import MemoryService
 from app.repositories.keyword_search import Bm25
+from app.search.config import SearchConfig, SearchTuning
 from app.store.memory_store import MemoryStore
 from bench.retrieval_eval import dataset, db, evaluate, latency, report, vectors
 
@@ -46,10 +47,16 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
 
-async def service_on(url: str, model) -> tuple[MemoryService, object]:
+async def service_on(url: str, model, **overrides) -> tuple[MemoryService, object]:
+    """The service as the server builds it (app/runtime.py), settings from the environment
+    (defaults unless overridden), then `overrides`."""
     pool = await open_pool(url, min_size=2, max_size=10)
-    # Settings from the environment, as the server reads them (defaults unless overridden).
-    return MemoryService(MemoryStore(pool, model), Settings(database_url=url)), pool
+    s = Settings(database_url=url, **overrides)
+    tuning = SearchTuning(exact_threshold=s.exact_search_threshold,
+                          ef_search=s.hnsw_ef_search, ef_search_scoped=s.hnsw_ef_search_scoped,
+                          max_scan_tuples=s.hnsw_max_scan_tuples)
+    return MemoryService(MemoryStore(pool, model, tuning, SearchConfig.from_settings(s)),
+                         s), pool
 
 
 async def quality(admin: str, model, sweep: bool) -> dict:

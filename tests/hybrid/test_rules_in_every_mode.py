@@ -8,7 +8,7 @@ import math
 
 import pytest
 
-from app.repositories import keyword_search as keyword_sql
+from app.repositories import coverage_search as coverage_sql
 from tests.hybrid.helpers import MODES, app_client, create_many, search
 
 NS = ("memories", "pat")
@@ -99,13 +99,13 @@ async def streamed(settings, embedder, monkeypatch):
     """Every search over the HNSW path, hybrid in blocks of 3 candidates per leg, so pages
     need several blocks. Records the depth of each keyword leg."""
     depths: list[int] = []
-    original = keyword_sql.keyword_search
+    original = coverage_sql.coverage_search
 
     async def spy(conn, terms, prefix, conditions, limit, *args):
         depths.append(limit)
         return await original(conn, terms, prefix, conditions, limit, *args)
 
-    monkeypatch.setattr(keyword_sql, "keyword_search", spy)
+    monkeypatch.setattr(coverage_sql, "coverage_search", spy)
     async with app_client(settings, embedder, hybrid_candidates=3,
                           exact_search_threshold=0) as (client, _):
         yield client, depths

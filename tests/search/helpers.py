@@ -17,8 +17,8 @@ from langgraph.store.postgres import base as plain_base
 from psycopg import sql
 from psycopg_pool import AsyncConnectionPool
 
+from app.domain.filters import parse_filter
 from app.repositories import search as search_sql
-from app.store.filters import parse_filter
 from app.store.memory_store import MemoryStore
 
 HNSW_INDEX = "store_vectors_embedding_idx"
