@@ -10,8 +10,6 @@ import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
-from psycopg_pool import AsyncConnectionPool
-
 from app.auth.keys import KeyService
 from app.config import Settings
 from app.db.embedded import start_embedded_postgres
@@ -23,12 +21,14 @@ from app.extraction.service import ExtractionService
 from app.history.service import HistoryService
 from app.jobs.queue import JobQueue
 from app.jobs.service import JobService
+from app.lifecycle.deferred_index import rebuild_left_aside
 from app.lifecycle.embedding_model import check_embedding_model
 from app.lifecycle.forget import ForgetService
 from app.lifecycle.reindex import ReindexService
 from app.lifecycle.stats import StatsService
 from app.lifecycle.transfer import TransferService
 from app.memories.service import MemoryService
+from app.repositories.connection import AsyncConnectionPool
 from app.runs.profiles import ProfileService
 from app.runs.service import RunService
 from app.search.config import SearchConfig
@@ -105,10 +105,12 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             tasks.append(asyncio.create_task(
                 sweep_expired_forever(store, settings.ttl_sweep_interval_seconds),
                 name="ttl-sweeper"))
+            tasks.append(asyncio.create_task(rebuild_left_aside(pool),
+                                             name="vector-index-rebuild"))
         memories = MemoryService(store, settings)
         if llm is None:  # a client we create is ours to close
             llm = owned_llm = create_llm_client(settings)
-        extraction = ExtractionService(store, llm, settings)
+        extraction = ExtractionService(memories, llm, settings)
         jobs = JobService(pool, extraction, settings)
         queue = jobs.queue = JobQueue(url, settings, jobs.run, jobs.hand_back)
         await queue.open()

@@ -7,8 +7,11 @@ bench/db.py (vectors from bench/.cache/), then measures, with the real processes
   `memory-service serve`, and `memory-service export` (CLI): memories/s, MB/s, wall time,
   peak RSS of the exporting process (a constant-memory export has the same peak at every
   size);
+- the embedder alone: the export's first texts embedded by the CLI's own embedder (same
+  settings) in calls of 500, as the import makes them: the rate an import could reach;
 - import: `memory-service import` of that export into an empty, migrated database (the
-  embedding time and the rest of each batch summed inside the CLI process), the same file
+  embedding time, the write stage and the index build summed inside the CLI process;
+  embedding and writing overlap, so they add up to more than the import), the same file
   again (all unchanged: nothing to embed), the same over HTTP (`POST /v1/import`; into an
   empty database only up to --http-import-max, as it embeds everything again), and a mixed
   file whose inserted / updated / unchanged / rejected counts are known in advance;
@@ -58,6 +61,11 @@ IMPORT_DB, HTTP_IMPORT_DB = "bench_import", "bench_import_http"
 TIMINGS_MARKER = "PORTABILITY-TIMINGS "
 COUNTS = re.compile(r"inserted (\d+), updated (\d+), unchanged (\d+), rejected (\d+)")
 MB = 2**20
+EMBED_SAMPLE, EMBED_CALL = 5_000, 500  # texts the embedder alone embeds; per call, as import
+# The same import before it was pipelined and written without HNSW upkeep (bench/PORTABILITY.md
+# of 2026-12-06, same machine, little else running): memories/s with the CLI (wall), and the
+# model's own batched rate then (issue 21: 552 texts/s).
+BEFORE = {10_000: {"wall": 229, "alone": 552}, 100_000: {"wall": 208, "alone": 552}}
 # Lines the mixed import must reject, each for its own reason.
 BAD_LINES = ["{not json",
              json.dumps({"namespace": ["memories", "x"], "key": "", "value": {}}),
@@ -79,6 +87,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--http-import-max", type=int, default=10_000,
                    help="import over HTTP into an empty database at sizes up to this "
                         "(it embeds everything again; default 10000)")
+    p.add_argument("--embed-sample", type=int, default=EMBED_SAMPLE,
+                   help=f"texts the embedder alone embeds (default {EMBED_SAMPLE})")
     p.add_argument("--changes", type=int, default=500,
                    help="lines changed and lines added in the mixed import (default 500)")
     p.add_argument("--seed", type=int, default=42)
@@ -170,24 +180,26 @@ def timed_cli(marker: str) -> None:
     from pathlib import Path
 
     from app.cli import main
+    from app.lifecycle.deferred_index import DeferredIndex
+    from app.lifecycle.import_pipeline import ImportPipeline
     from app.lifecycle.transfer import TransferService
     from app.store.embedders import FastEmbedEmbedder
 
     totals = {"embed_s": 0.0, "embed_calls": 0, "embedded": 0, "batch_s": 0.0, "batches": 0,
-              "import_s": 0.0, "imports": 0}
+              "import_s": 0.0, "imports": 0, "index_s": 0.0, "index_builds": 0}
 
     def timed(cls, name: str, seconds: str, calls: str, items: str | None = None) -> None:
         inner = getattr(cls, name)
 
-        async def wrapper(self, batch, *args, **kwargs):
+        async def wrapper(self, *args, **kwargs):
             started = time.perf_counter()
             try:
-                return await inner(self, batch, *args, **kwargs)
+                return await inner(self, *args, **kwargs)
             finally:
                 totals[seconds] += time.perf_counter() - started
                 totals[calls] += 1
                 if items:
-                    totals[items] += len(batch)
+                    totals[items] += len(args[0])
 
         setattr(cls, name, wrapper)
 
@@ -198,11 +210,46 @@ def timed_cli(marker: str) -> None:
         print(marker + json.dumps(totals), file=sys.stderr)
 
     timed(FastEmbedEmbedder, "embed", "embed_s", "embed_calls", "embedded")
-    timed(TransferService, "_flush", "batch_s", "batches")
+    timed(ImportPipeline, "_write", "batch_s", "batches")  # the write stage, overlapped
+    timed(DeferredIndex, "_finish", "index_s", "index_builds")
     timed(TransferService, "import_lines", "import_s", "imports")
     atexit.register(report)
     sys.argv[0] = "memory-service"
     main()
+
+
+EMBED_ALONE = """
+import asyncio, json, sys, time
+from app.config import Settings
+from app.store.embedders import create_embedder
+from app.store.text import indexed_text
+
+async def main(path, n, call):
+    texts = []
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            texts.append(indexed_text(json.loads(line)["value"]))
+            if len(texts) >= n:
+                break
+    embedder = await create_embedder(Settings())
+    await embedder.embed(texts[:call])  # warm-up, as an import's first batch is not
+    started = time.perf_counter()
+    for i in range(0, len(texts), call):
+        await embedder.embed(texts[i:i + call])
+    print(json.dumps({"texts": len(texts), "seconds": time.perf_counter() - started}))
+
+asyncio.run(main(sys.argv[1], int(sys.argv[2]), int(sys.argv[3])))
+"""
+
+
+def embedder_alone(file: Path, count: int, url: str) -> dict[str, Any]:
+    """The CLI's embedder (same settings, its own process) embedding the file's first
+    texts in calls of EMBED_CALL, nothing else: the rate an import could reach."""
+    process = subprocess.run([sys.executable, "-c", EMBED_ALONE, str(file), str(count),
+                              str(EMBED_CALL)], env=cli_env(url), cwd=REPO, check=True,
+                             capture_output=True, text=True)
+    result = json.loads(process.stdout.strip().splitlines()[-1])
+    return {**result, "per_s": result["texts"] / result["seconds"], "call": EMBED_CALL}
 
 
 # -- HTTP ------------------------------------------------------------------------------------
@@ -361,6 +408,10 @@ async def measure(ctx: BenchContext, size: int, work: Path) -> dict[str, Any]:
     result["cli_export"]["per_s_after_startup"] = size / working if working > 1 else None
     result["cli_matches_http"] = first_difference(everything, cli.stdout) is None
 
+    texts = min(size, opts.embed_sample)
+    with ctx.phase(f"@{size:,}: the embedder alone ({texts:,} texts)"):
+        result["embedder_alone"] = await asyncio.to_thread(embedder_alone, everything, texts,
+                                                           ctx.url)
     import_url = await empty_database(ctx, IMPORT_DB)
     imports: dict[str, Any] = {}
     with ctx.phase(f"@{size:,}: memory-service import into an empty database"):
@@ -434,19 +485,53 @@ def summary(sizes: list[dict[str, Any]]) -> str:
         tm = first["timings"]
         embed, total = tm.get("embed_s", 0.0), tm.get("import_s", 0.0) or 1.0
         rate_first, rate_again = r["size"] / first["seconds"], r["size"] / again["seconds"]
+        alone = r.get("embedder_alone", {}).get("per_s")
         lines.append(
             f"- **{r['size']:,} memories.** Export: {r['http_export']['per_s']:,.0f}/s over "
             f"HTTP, {r['cli_export']['per_s']:,.0f}/s with the CLI (startup included). "
-            f"Import into an empty database: {rate_first:,.0f}/s; the local model embeds "
-            f"{tm.get('embedded', 0) / embed if embed else 0:,.0f} texts/s and takes "
-            f"{100 * embed / total:.0f}% of the import, the database (mostly keeping the "
-            f"HNSW index up to date, row by row) the other {100 - 100 * embed / total:.0f}%. "
+            f"Import into an empty database: {rate_first:,.0f}/s with the CLI "
+            f"({r['size'] / total:,.0f}/s once started), against {_n(alone)} texts/s for "
+            f"the embedder alone; embedding takes {100 * embed / total:.0f}% of the import, "
+            f"the writes overlap it and the index is built once after the load "
+            f"({tm.get('index_s', 0):,.1f} s). "
             f"Importing the same file again (all unchanged, nothing embedded): "
             f"{rate_again:,.0f}/s with the CLI, {rate_again / rate_first:,.0f}x the first "
             f"import ({r['size'] / again['timings']['import_s']:,.0f}/s once the process "
             f"has started), and {r['size'] / i['http_unchanged']['seconds']:,.0f}/s over "
             "HTTP.")
     return "\n".join(lines) + "\n"
+
+
+def against_embedder(sizes: list[dict[str, Any]]) -> str:
+    """Import into an empty database, against the embedder's own rate and the old import."""
+    rows = []
+    for r in sizes:
+        alone = r.get("embedder_alone", {}).get("per_s")
+        first = r["imports"]["cli_first"]
+        wall, inside = r["size"] / first["seconds"], r["size"] / first["timings"]["import_s"]
+        before = BEFORE.get(r["size"], {})
+        rows.append([f"{r['size']:,}", _n(alone), _n(wall), _ratio(wall, alone), _n(inside),
+                     _ratio(inside, alone), _n(first["timings"].get("index_s"), 1),
+                     _n(before.get("wall")), _ratio(before.get("wall"), before.get("alone"))])
+    note = ("\n*Embedder alone*: the CLI's embedder (same settings, its own process) "
+            "embedding the export's first texts (the phase below says how many) in calls of "
+            f"{EMBED_CALL}, "
+            "measured in the same run just before the import. *Once started*: the time inside "
+            "`import_lines` (reading, embedding, writing, building the index), without the "
+            "process start and model load. *Before*: the same CLI import on 2026-12-06 (little "
+            "else running), each batch embedded then written, the HNSW index kept up to date "
+            "row by row, against the model's 552 texts/s then (issue 21). Other "
+            "processes on the machine slow every rate alike (see *others* in Run phases): "
+            "the ratio to the embedder, both measured in the same run, is the figure to "
+            "compare across runs.\n")
+    return ("## Import against the embedder's own rate\n\n" + table(
+        ["memories", "embedder alone, texts/s", "import (CLI, wall), memories/s", "ratio",
+         "import once started, memories/s", "ratio", "index build s",
+         "before: import (CLI, wall), memories/s", "before: ratio"], rows) + "\n" + note)
+
+
+def _ratio(a: float | None, b: float | None) -> str:
+    return f"{a / b:.2f}x" if a and b else "—"
 
 
 def render(snap: dict[str, Any]) -> str:
@@ -498,6 +583,7 @@ def render(snap: dict[str, Any]) -> str:
                "includes starting Python, loading the embedding model and opening the "
                "database.\n")
     out.append(summary(sizes))
+    out.append(against_embedder(sizes))
 
     out.append("## Import: where the time goes\n")
     rows = []
@@ -508,23 +594,24 @@ def render(snap: dict[str, Any]) -> str:
                                           f"{snap['opts']['changes']} new)")):
             e = r["imports"][name]
             tm = e["timings"]
-            embed, batches, total = tm.get("embed_s", 0), tm.get("batch_s", 0), tm.get(
+            embed, writes, total = tm.get("embed_s", 0), tm.get("batch_s", 0), tm.get(
                 "import_s", 0)
             rows.append([
                 f"{r['size']:,}", label, _n(e["seconds"], 1), _n(total, 1),
                 _n(embed, 1), f"{tm.get('embedded', 0):,}",
                 _n(tm["embedded"] / embed) if embed else "—",
-                _n(batches - embed, 1), _n(total - batches, 1),
+                _n(writes, 1), _n(tm.get("index_s"), 1),
                 f"{100 * embed / total:.0f}%" if total else "—"])
     out.append(table(["memories", "import", "wall s", "import_lines s", "embedding s",
-                      "texts embedded", "texts/s embedded", "database s", "reading s",
-                      "embedding share"], rows))
+                      "texts embedded", "texts/s embedded", "writing s (overlapped)",
+                      "index build s", "embedding share"], rows))
     out.append("\nSummed inside the CLI process (bench/portability.py `timed_cli` wraps "
-               "`FastEmbedEmbedder.embed` and `TransferService._flush`): *database* = the "
-               "batches' time minus embedding (look up current values and indexed texts, "
-               "write items, vectors, keyword index and history in one transaction per batch "
-               "of 500); *reading* = parsing lines outside the batches; the rest of the wall "
-               "time is the process starting (model load included).\n")
+               "`FastEmbedEmbedder.embed`, `ImportPipeline._write` and "
+               "`DeferredIndex._finish`): *writing* = the write stage (items, vectors, "
+               "keyword index and history, one transaction per batch of 500), which runs "
+               "while the next batch is embedded; *index build* = building the HNSW index "
+               "after the load (CREATE INDEX CONCURRENTLY) when the import set it aside; the "
+               "rest of the wall time is the process starting (model load included).\n")
     if len(sizes) > 1:
         lo, hi = by[min(by)], by[max(by)]
         out.append("## Constant memory and scaling\n")
