@@ -4,8 +4,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.embedding_folder import shared_model_folder
 
 DEFAULT_EMBEDDING_MODEL = "fastembed:sentence-transformers/all-MiniLM-L6-v2"
 
@@ -56,6 +58,14 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = None
     embedding_cache_dir: Path | None = None
     embedding_batch_size: int = Field(64, ge=1, le=2048)
+    # Concurrent requests' texts wait up to this long to share one model call (0 = off: each
+    # request calls the model itself); repeated texts are answered from an LRU cache of this
+    # many vectors (0 = off). app/store/embed_batcher.py, embed_cache.py.
+    embed_batch_window_ms: float = Field(2.0, ge=0, le=1000)
+    embed_cache_size: int = Field(4096, ge=0, le=1_000_000)
+    # ONNX runtime's threads busy-waiting between calls (fastembed only): true trades CPU for
+    # a little latency on an otherwise idle machine.
+    embedding_spin_wait: bool = False
     openai_api_key: str | None = None
     openai_base_url: str | None = None
 
@@ -130,6 +140,18 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"LLM_MODEL must be 'openai:<model>' or 'anthropic:<model>', got {value!r}")
         return value
+
+    @field_validator("embedding_model_path", mode="before")
+    @classmethod
+    def _empty_path_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # not Path(""), the working directory
+
+    @model_validator(mode="after")
+    def _find_shared_model(self) -> "Settings":
+        """Unset: the folder `make run` would export (app/embedding_folder.py), if any."""
+        if self.embedding_model_path is None and self.embedding_provider == "fastembed":
+            self.embedding_model_path = shared_model_folder(self.embedding_model_name)
+        return self
 
     @cached_property
     def embedding_provider(self) -> str:

@@ -50,8 +50,12 @@ def _ours(procs: dict[int, tuple[int, int, str]], marker: str | None) -> set[int
     roots = {os.getpid()}
     if marker:
         roots |= {pid for pid, (_, _, cmd) in procs.items() if marker in cmd}
-    ours = set(roots)
-    changed = True
+    return descendants(roots, procs)
+
+
+def descendants(roots: set[int], procs: dict[int, tuple[int, int, str]]) -> set[int]:
+    """`roots` and every process below them."""
+    ours, changed = set(roots), True
     while changed:
         changed = False
         for pid, (ppid, _, _) in procs.items():

@@ -66,6 +66,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--write-batches", type=int, default=20,
                    help="batch requests in the writes scenario (default 20)")
     p.add_argument("--write-batch-size", type=int, default=100)
+    p.add_argument("--only", type=_names, dest="scenarios",
+                   help="the same as --scenarios, e.g. --only mixed_load")
+    p.add_argument("--duration", type=float, default=20.0,
+                   help="seconds per mixed_load cell (default 20)")
+    p.add_argument("--mixed-concurrency", type=_ints, default=[8, 32, 128])
+    p.add_argument("--mixed-variants", type=_names,
+                   default=["all on", "no batching", "no cache", "spin-wait on", "all off"],
+                   help="mixed_load servers (default all): all on, no batching, no cache, "
+                        "spin-wait on, all off")
+    p.add_argument("--mixed-before-dir", default=None,
+                   help="also run mixed_load against the code in this directory (e.g. "
+                        "`git archive HEAD | tar -x -C DIR`), as variant 'before'")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--database-url", default=None,
                    help="an existing PostgreSQL + pgvector server (admin URL) instead of the "

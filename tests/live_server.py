@@ -28,13 +28,15 @@ class LiveServer:
 
     @classmethod
     @contextlib.contextmanager
-    def start(cls, env: dict[str, str], timeout: float = 60.0) -> Iterator["LiveServer"]:
+    def start(cls, env: dict[str, str], timeout: float = 60.0,
+              cwd: str | None = None) -> Iterator["LiveServer"]:
+        """`cwd`: run the code in that directory (`python -m` prefers its `app` package)."""
         port = free_port()
         full_env = {**os.environ, **env, "HOST": "127.0.0.1", "PORT": str(port)}
         # A file, not a pipe: a chatty server must never block on a full pipe buffer.
         log = tempfile.NamedTemporaryFile(prefix="memory-service-", suffix=".log")  # noqa: SIM115
         process = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], env=full_env,
-                                   stdout=log, stderr=subprocess.STDOUT)
+                                   cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
         server = cls(f"http://127.0.0.1:{port}", process, log)
         try:
             server.wait_ready(timeout)

@@ -29,7 +29,7 @@ class RequestObservability:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = context.accept_request_id(dict(scope["headers"]).get(_HEADER))
+        request_id = context.accept_request_id(_header(scope, _HEADER))
         token = context.request_id.set(request_id)
         started = time.perf_counter()
         status: int | None = None
@@ -58,13 +58,17 @@ class RequestObservability:
     def _record(self, scope: Scope, status: int, seconds: float) -> None:
         route = self._route_template(scope)
         metrics.observe_request(scope["method"], route, status, seconds)
+        level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
+        if not log.isEnabledFor(level):  # LOG_LEVEL=warning: no line, so no fields to build
+            return
         fields = {"method": scope["method"], "route": route, "status": status,
                   "duration_ms": round(seconds * 1000, 3)}
         principal = (scope.get("state") or {}).get("principal")  # set by app/auth
-        if getattr(principal, "key_id", None):
-            fields["key_id"] = principal.key_id
-        log.log(logging.DEBUG if route in QUIET_ROUTES else logging.INFO,
-                "%s %s %d %.1f ms", scope["method"], route, status, seconds * 1000, extra=fields)
+        key_id = getattr(principal, "key_id", None)
+        if key_id:
+            fields["key_id"] = key_id
+        log.log(level, "%s %s %d %.1f ms", scope["method"], route, status, seconds * 1000,
+                extra=fields)
 
     def _route_template(self, scope: Scope) -> str:
         """The template of the route that served the request ("/v1/memories/{key}"), never
@@ -81,6 +85,15 @@ class RequestObservability:
                     partial = candidate  # the path matches, not the method (405)
             route = route or partial
         return getattr(route, "path", None) or metrics.UNMATCHED_ROUTE
+
+
+def _header(scope: Scope, name: bytes) -> bytes | None:
+    """The last value of a header (names arrive lower-cased), without copying them all."""
+    found = None
+    for key, value in scope["headers"]:
+        if key == name:
+            found = value
+    return found
 
 
 async def _send_internal_error(send: Send) -> None:

@@ -1,7 +1,8 @@
 """Text embedders: fastembed (local ONNX on the CPU) or an OpenAI-compatible server."""
 
 import asyncio
-from typing import Protocol
+import contextlib
+from typing import Any, Protocol
 
 from app.config import Settings
 from app.observability.metrics import measure_embed
@@ -21,7 +22,10 @@ class EmbedderUnavailable(RuntimeError):
 class Embedder(Protocol):
     model: str
     dims: int
-    calls: int  # embedder invocations, so tests and benchmarks can count them
+
+    @property
+    def calls(self) -> int:
+        """Model invocations, so tests and benchmarks can count them."""
 
     async def embed(self, texts: list[str]) -> list[list[float]]: ...
 
@@ -30,12 +34,14 @@ class Embedder(Protocol):
 
 class FastEmbedEmbedder:
     def __init__(self, name: str, *, model_path: str | None, batch_size: int,
-                 cache_dir: str | None = None) -> None:
+                 cache_dir: str | None = None, spin_wait: bool = True) -> None:
         from fastembed import TextEmbedding
 
         self.model = f"fastembed:{name}"
         self._batch_size = batch_size
         self._model = TextEmbedding(name, specific_model_path=model_path, cache_dir=cache_dir)
+        if not spin_wait:
+            _stop_spinning(self._model)
         self.dims = len(next(iter(self._model.embed(["dimension probe"]))))
         self.calls = 0
 
@@ -52,6 +58,38 @@ class FastEmbedEmbedder:
 
     async def aclose(self) -> None:
         """Nothing to release: the ONNX session goes with the object."""
+
+
+def _stop_spinning(model: Any) -> None:
+    """ONNX runtime's worker threads busy-wait for work between operators and calls: on
+    cores the service shares with its event loop and Postgres, that burns about as much CPU
+    as the embedding itself (bench/PROFILE.md). Reopen fastembed's session without it."""
+    import onnxruntime as ort
+
+    holder = getattr(model, "model", None)
+    session = getattr(holder, "model", None)
+    path = getattr(session, "_model_path", None)
+    if holder is None or not isinstance(session, ort.InferenceSession) \
+            or not isinstance(path, str):
+        return  # another fastembed layout: keep its session as it is
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    for entry in ("session.intra_op.allow_spinning", "session.inter_op.allow_spinning"):
+        options.add_session_config_entry(entry, "0")
+    holder.model = ort.InferenceSession(path, sess_options=options,
+                                        providers=session.get_providers())
+    del session
+    _return_freed_memory()
+
+
+def _return_freed_memory() -> None:
+    """The first session's ~80 MB stay in the process's heap unless glibc hands them back."""
+    import ctypes
+    import gc
+
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to do
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 class OpenAIEmbedder:
@@ -86,6 +124,24 @@ class OpenAIEmbedder:
 
 
 async def create_embedder(settings: Settings) -> Embedder:
+    """The configured model, behind the request batcher and the cache when they are on
+    (EMBED_BATCH_WINDOW_MS, EMBED_CACHE_SIZE)."""
+    from app.store.embed_batcher import EmbedBatcher
+    from app.store.embed_cache import CachedEmbedder, EmbeddingCache
+
+    embedder = await _create_model(settings)
+    if settings.embed_batch_window_ms > 0:
+        # A local model uses every core for one call: one at a time, the next batch
+        # collects meanwhile. A remote one answers several calls at once.
+        embedder = EmbedBatcher(embedder, window_seconds=settings.embed_batch_window_ms / 1000,
+                                max_batch=settings.embedding_batch_size,
+                                max_inflight=4 if settings.embedding_provider == "openai" else 1)
+    if settings.embed_cache_size > 0:
+        embedder = CachedEmbedder(embedder, EmbeddingCache(settings.embed_cache_size))
+    return embedder
+
+
+async def _create_model(settings: Settings) -> Embedder:
     if settings.embedding_provider == "openai":
         embedder = OpenAIEmbedder(
             settings.embedding_model_name,
@@ -101,6 +157,7 @@ async def create_embedder(settings: Settings) -> Embedder:
         return await asyncio.to_thread(
             FastEmbedEmbedder, settings.embedding_model_name, model_path=path,
             batch_size=settings.embedding_batch_size, cache_dir=cache,
+            spin_wait=settings.embedding_spin_wait,
         )
     except (ValueError, OSError) as exc:
         where = f"from {path}" if path else "by name (needs network access once)"

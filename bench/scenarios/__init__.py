@@ -39,11 +39,12 @@ def registry() -> dict[str, Scenario]:
     from bench.scenarios.debounce import Debounce
     from bench.scenarios.extraction import Extraction
     from bench.scenarios.growth import Growth
+    from bench.scenarios.mixed_load import MixedLoad
     from bench.scenarios.search import Search
     from bench.scenarios.tenancy import Tenancy
     from bench.scenarios.writes import Writes
 
     # Order matters: at each size, search runs before growth (which reuses its cells).
     scenarios: list[Scenario] = [Search(), Growth(), Tenancy(), Writes(), Extraction(),
-                                 Debounce()]
+                                 Debounce(), MixedLoad()]
     return {s.name: s for s in scenarios}
