@@ -8,25 +8,21 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
-import uvicorn
 from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from app.auth.schemas import KeyCreate
-from app.config import Settings
+from app.cli_startup import load_settings, prepare_to_serve
+from app.domain.keys import KeyRecord
 from app.errors import AppError
-from app.http_protocol import guarded_protocol
 from app.lifecycle.embedding_model import EmbeddingModelMismatch
-from app.main import create_app
 from app.memories.namespaces import parse_dotted
-from app.observability.logging import configure_logging
-from app.repositories.api_keys import KeyRecord
 from app.runtime import Runtime, open_runtime
-from app.shutdown import DrainingServer
 from app.store.embedders import EmbedderUnavailable
+from app.store.lazy_embedder import open_embedder
 
 cli = typer.Typer(help="Long-term memory for LLM agents.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -34,13 +30,21 @@ PrefixOption = Annotated[str, typer.Option("--prefix", help="Namespace prefix, d
                                            "memories.alice")]
 
 
-def _run(work: Callable[[Runtime], Awaitable[None]], *, check_model: bool = True) -> None:
-    """Open the runtime, run `work`, and turn expected failures into a message + exit 1."""
+def _run(work: Callable[[Runtime], Awaitable[None]], *, embeds: bool = False,
+         check_model: bool = True, migrate_schema: bool | None = None) -> None:
+    """Open the runtime, run `work`, and turn expected failures into a message + exit 1.
+    Only a command that `embeds` loads the model, first (app/store/lazy_embedder.py)."""
+    settings = load_settings()
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
 
     async def main() -> None:
-        async with open_runtime(Settings(), check_model=check_model) as runtime:
-            await work(runtime)
+        embedder = await open_embedder(settings, embeds=embeds)
+        try:
+            async with open_runtime(settings, embedder=embedder, check_model=check_model,
+                                    migrate_schema=migrate_schema) as runtime:
+                await work(runtime)
+        finally:
+            await embedder.aclose()
 
     try:
         asyncio.run(main())
@@ -48,7 +52,7 @@ def _run(work: Callable[[Runtime], Awaitable[None]], *, check_model: bool = True
         _fail(exc)
 
 
-def _fail(exc: Exception) -> None:
+def _fail(exc: Exception) -> NoReturn:
     typer.echo(f"error: {getattr(exc, 'detail', None) or exc}", err=True)
     raise typer.Exit(1) from None
 
@@ -69,7 +73,16 @@ def _progress() -> Progress:
 @cli.command()
 def serve() -> None:
     """Start the HTTP server on HOST:PORT (embedded Postgres when DATABASE_URL is unset)."""
-    settings = Settings()
+    # Imported here: the web stack doubles the start-up time of every other command.
+    import uvicorn
+
+    from app.http_protocol import guarded_protocol
+    from app.main import create_app
+    from app.observability.logging import configure_logging
+    from app.shutdown import DrainingServer
+
+    settings = load_settings()
+    listener = prepare_to_serve(settings)  # or refuse, in a line or two, with exit status 2
     configure_logging(settings.log_level, settings.log_format)
     app = create_app(settings)
     # Our middleware logs each request once, with its id: uvicorn's access log is off, and
@@ -78,20 +91,18 @@ def serve() -> None:
     config = uvicorn.Config(app, host=settings.host, port=settings.port,
                             log_level=settings.log_level, log_config=None, access_log=False,
                             http=guarded_protocol(settings))
-    DrainingServer(config, app, settings.shutdown_grace_seconds).run()
+    DrainingServer(config, app, settings.shutdown_grace_seconds).run(sockets=[listener])
 
 
 @cli.command()
 def migrate() -> None:
     """Apply pending migrations to the database the settings name, then exit."""
-    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    logging.basicConfig(level=logging.INFO, format="%(message)s")  # each one applied
 
-    async def run() -> None:
-        async with open_runtime(Settings(), migrate_schema=True, check_model=False):
-            pass
+    async def work(runtime: Runtime) -> None:
+        typer.echo("database is up to date")
 
-    asyncio.run(run())
-    typer.echo("database is up to date")
+    _run(work, check_model=False, migrate_schema=True)
 
 
 @cli.command()
@@ -133,7 +144,7 @@ def import_(file: Annotated[Path, typer.Argument(help="A JSON Lines file", exist
             task = bar.add_task(f"importing {file.name}", total=total)
             report = await runtime.transfer.import_lines(
                 _file_lines(file), progress=lambda n: bar.update(task, completed=n),
-                max_value_depth=runtime.settings.max_value_depth)
+                max_value_depth=runtime.settings.max_value_depth, expected_lines=total)
         typer.echo(f"inserted {report.inserted}, updated {report.updated}, "
                    f"unchanged {report.unchanged}, rejected {len(report.rejected)}")
         for rejected in report.rejected:
@@ -141,7 +152,7 @@ def import_(file: Annotated[Path, typer.Argument(help="A JSON Lines file", exist
         if report.rejected:
             raise typer.Exit(1)
 
-    _run(work)
+    _run(work, embeds=True)
 
 
 @cli.command()
@@ -155,7 +166,7 @@ def reindex() -> None:
         typer.echo(f"{result['vectors']} vectors now made by {result['model']} "
                    f"({result['dims']} dims)")
 
-    _run(work, check_model=False)
+    _run(work, embeds=True, check_model=False)
 
 
 @cli.command()

