@@ -10,6 +10,7 @@ from app.api import data as data_api
 from app.api import extract as extract_api
 from app.api import health as health_api
 from app.api import history as history_api
+from app.api import job_conversation as job_conversation_api
 from app.api import jobs as jobs_api
 from app.api import keys as keys_api
 from app.api import memories as memories_api
@@ -21,6 +22,7 @@ from app.api import search as search_api
 from app.api import store as store_api
 from app.api import tools as tools_api
 from app.api import ui as ui_api
+from app.api import whoami as whoami_api
 from app.api.body_limit import BodySizeLimit
 from app.api.text_guard import STORABLE_TEXT
 from app.auth.dependencies import AUTH_RESPONSES, authenticate
@@ -53,12 +55,14 @@ ROUTERS = [
     history_api.router,
     extract_api.router,
     jobs_api.router,
+    job_conversation_api.router,
     data_api.router,
     tools_api.router,
     profiles_api.router,
     store_api.router,
     runs_api.router,
     keys_api.router,
+    whoami_api.router,
     runs_api.unsupported_router,  # last: the rest of LangGraph's API answers 404, explained
 ]
 PUBLIC_ROUTERS = [
@@ -108,5 +112,6 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     # MCP (streamable HTTP) at exactly /mcp: a route, not a mount, so no redirect to /mcp/
     mcp = McpEndpoint(lambda: app.state.runtime.tools, lambda: app.state.runtime.keys,
                       settings)
-    app.router.add_route(MCP_PATH, mcp, include_in_schema=False)
+    # an ASGI app: starlette's Route serves a non-function endpoint as one
+    app.router.add_route(MCP_PATH, mcp, include_in_schema=False)  # type: ignore[arg-type]
     return app

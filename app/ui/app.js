@@ -1,10 +1,14 @@
 // The memory browser: sign-in, the hash router, and the views it shows.
 
 import { api, auth, onUnauthorized } from './lib/api.js';
+import { fill } from './lib/dom.js';
 import { clearError, clearNotice, showError } from './lib/messages.js';
+import { describeMe, loadMe } from './lib/session.js';
+import { renderAdmin } from './views/admin.js';
 import { renderCreate } from './views/create.js';
 import { renderExtract } from './views/extract.js';
 import { renderJob } from './views/job.js';
+import { renderJobs } from './views/jobs.js';
 import { renderMemory } from './views/memory.js';
 import { renderNamespace } from './views/namespace.js';
 import { renderSearch } from './views/search.js';
@@ -13,7 +17,9 @@ import { markCurrent, refreshTree } from './views/tree.js';
 const $ = (id) => document.getElementById(id);
 const ROUTES = {
   '': renderHome, ns: renderNamespace, memory: renderMemory, search: renderSearch,
-  new: renderCreate, extract: renderExtract, jobs: renderJob,
+  new: renderCreate, extract: renderExtract,
+  jobs: (view, args, ...rest) => (args[0] ? renderJob : renderJobs)(view, args, ...rest),
+  admin: renderAdmin,
 };
 let shownRoute = 0;
 let lastHash = null;
@@ -40,16 +46,26 @@ $('sign-out').addEventListener('click', () => {
   showSignIn('Signed out.');
 });
 
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => route());
+
+// The skip link jumps past the header and the tree; the router owns the hash, so no href jump.
+$('skip').addEventListener('click', (e) => {
+  e.preventDefault();
+  const target = $('app').hidden ? $('api-key') : $('view').querySelector('h2') ?? $('view');
+  target.tabIndex = target.tabIndex < 0 || target === $('view') ? -1 : target.tabIndex;
+  target.focus();
+});
 
 // Does the API accept this tab as it is (its key, or none while no keys are configured)?
 // A 401 shows the sign-in form (onUnauthorized); 403 is a key that may read less.
 async function probe() {
   try {
-    await api('GET', 'v1/namespaces?limit=1');
+    const me = await loadMe();
+    $('whoami').textContent = describeMe(me);
+    $('admin-link').hidden = !me.admin;
   } catch (e) {
     if (e.status === 401) return false;
-    if (e.status !== 403) showError(e);
+    showError(e);
   }
   return true;
 }
@@ -58,6 +74,8 @@ function showSignIn(message) {
   $('loading').hidden = true;
   $('app').hidden = true;
   $('sign-out').hidden = true;
+  $('whoami').textContent = '';
+  $('admin-link').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-message').textContent = message;
   clearError();
@@ -71,10 +89,11 @@ function enter() {
   $('sign-out').hidden = !auth.key;
   lastHash = null;
   refreshTree();
-  route();
+  route(false);
 }
 
-async function route() {
+// focus: move the keyboard to the new view's heading (not on the first load: the page's top).
+async function route(focus = true) {
   if (location.hash === lastHash) return;
   lastHash = location.hash;
   const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
@@ -85,20 +104,30 @@ async function route() {
   clearError();
   if (name !== 'memory') clearNotice(); // a create or delete lands on a memory with a notice
   if (!['ns', 'memory'].includes(name)) markCurrent(null);
+  const previous = view.firstChild;
   try {
     await render(view, args, new URLSearchParams(query), () => id === shownRoute);
+    if (focus && id === shownRoute && !view.contains(document.activeElement)) {
+      const heading = view.querySelector('h2');
+      if (heading) { heading.tabIndex = -1; heading.focus(); }
+    }
   } catch (e) {
-    if (id === shownRoute) showError(e);
+    if (id !== shownRoute) return;
+    // the last view's content must not read as this one's (a view that drew its form first,
+    // like search, keeps it: the error is about what was typed there)
+    if (view.firstChild === previous) fill(view);
+    showError(e);
   }
 }
 
 function renderHome(view) {
-  view.replaceChildren(document.createRange().createContextualFragment(`
-    <h2>What do your agents remember?</h2>
+  fill(view, document.createRange().createContextualFragment(`
+    <h2 tabindex="-1">What do your agents remember?</h2>
     <p>Pick a namespace in the tree to list its memories, newest first. Open a memory for its
       history: where each change came from, what changed, and a way back to any version.</p>
     <p><a href="#/search">Search</a> across namespaces, add a <a href="#/new">new memory</a>,
-      or <a href="#/extract">extract memories from a conversation</a>.</p>`));
+      or <a href="#/extract">extract memories from a conversation</a> and follow its
+      <a href="#/jobs">jobs</a>.</p>`));
 }
 
 (async () => { if (await probe()) enter(); })();

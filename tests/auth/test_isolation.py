@@ -82,6 +82,9 @@ async def test_nothing_crosses_the_boundary(keyed, sides):
         ("GET", "/v1/jobs", "/v1/jobs", ns_q, None, {200}),
         ("GET", "/v1/jobs/{job_id}", f"/v1/jobs/{job}", None, None, {404}),
         ("POST", "/v1/jobs/{job_id}/cancel", f"/v1/jobs/{job}/cancel", None, None, {404}),
+        ("GET", "/v1/jobs/{job_id}/conversation", f"/v1/jobs/{job}/conversation", None, None,
+         {404}),
+        ("GET", "/v1/whoami", "/v1/whoami", None, None, {200}),  # its own grants only
         ("POST", "/v1/forget", "/v1/forget", None, {"namespace_prefix": ALICE}, {403}),
         ("POST", "/v1/forget", "/v1/forget", None, {"namespace_prefix": ["memories"]}, {403}),
         ("GET", "/v1/export", "/v1/export", {"prefix": "memories.alice"}, None, {200}),

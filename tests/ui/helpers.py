@@ -29,3 +29,34 @@ async def assert_labelled(page: Page) -> None:
 async def expect_error(page: Page, text: str) -> None:
     await expect(page.locator("#error-text")).to_contain_text(text)
     await expect(page.locator("#error")).to_be_visible()
+
+
+LITERALS = r"\b(null|undefined|false|NaN)\b|\[object Object\]"
+_AXE = None
+
+
+async def assert_clean(page: Page) -> None:
+    """No horizontal scroll, no leaked `null`/`undefined`/`false` text, no serious or critical
+    accessibility violation (axe-core, bundled by axe-playwright-python)."""
+    global _AXE
+    width = await page.evaluate("[document.documentElement.scrollWidth, "
+                                "document.documentElement.clientWidth]")
+    assert width[0] <= width[1], f"the page scrolls sideways: {width}"
+    leaked = await page.evaluate("""(pattern) => {
+        const re = new RegExp(pattern);
+        const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+        const found = [];
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+          if (re.test(n.textContent) && n.parentElement.closest('[hidden]') === null
+              && n.parentElement.tagName !== 'SCRIPT') found.push(n.textContent.slice(0, 80));
+        }
+        return found;
+    }""", LITERALS)
+    assert leaked == [], f"literal null/undefined/false text in the page: {leaked}"
+    if _AXE is None:
+        from axe_playwright_python.async_playwright import Axe
+        _AXE = Axe()
+    results = await _AXE.run(page)
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+           for v in results.response["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"accessibility violations: {bad}"

@@ -1,6 +1,9 @@
 """Browse and search: the namespace tree with counts, a namespace's memories newest first
 and paged, and search with its mode switch, filter, scores and namespaces."""
 
+import json
+from pathlib import Path
+
 from playwright.async_api import expect
 
 from tests.ui.helpers import api, assert_labelled, create, expect_error
@@ -38,6 +41,17 @@ async def test_tree_counts_and_a_namespace_newest_first_paged(tab, ui_server):
     await expect(page.get_by_role("link", name="Next page")).to_have_count(0)
     await page.get_by_role("link", name="Previous page").click()
     await expect(cards).to_have_count(20)
+    await expect(page.locator("#view .meta").first).to_have_text(
+        "23 memories here, 1 memory in the namespaces below · 2 pages")
+
+    # oldest first, over the whole namespace, paged the same way
+    await page.get_by_label("Order").select_option("oldest")
+    await expect(cards.first.locator(".content")).to_have_text("Alice fact 00")
+    await expect(cards).to_have_count(20)
+    await page.get_by_role("link", name="Next page").click()
+    await expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    await expect(cards.locator(".content")).to_have_text(
+        ["Alice fact 20", "Alice fact 21", "Alice fact 22"])
 
     await tree.get_by_role("link", name="bob 1 memories").click()
     await expect(page.get_by_role("heading", name="Namespace browse.bob")).to_be_visible()
@@ -110,3 +124,47 @@ async def test_search_modes_filter_scores_and_namespaces(tab, ui_server):
     await search("dog", "Hybrid (words and meaning)", '{"kind": {"$regex": "M"}}')
     await expect_error(page, "422")
     await expect_error(page, "$regex")
+
+
+async def test_bulk_delete_with_one_confirmation_and_export_as_a_download(tab, ui_server):
+    async with api(ui_server) as client:
+        for i in range(4):
+            await create(client, "bulk.alice", f"Bulk fact {i}")
+        await create(client, "bulk.alice.deeper", "Below it")
+    page = await tab.open("#/ns/bulk.alice")
+    await expect(page.locator("#view .meta").first).to_have_text(
+        "4 memories here, 1 memory in the namespaces below")
+    await expect(page.locator("#view")).not_to_contain_text("null")  # no pager: no "null"
+
+    async with page.expect_download() as download_info:
+        await page.get_by_role("button", name="Export (JSON Lines)").click()
+    download = await download_info.value
+    assert download.suggested_filename == "bulk.alice.jsonl"
+    lines = Path(await download.path()).read_text().splitlines()
+    assert sorted(json.loads(line)["value"]["content"]["content"] for line in lines) == \
+        ["Below it"] + [f"Bulk fact {i}" for i in range(4)]
+    await expect(page.get_by_role("status")).to_have_text(
+        "Exported 5 memories to bulk.alice.jsonl.")
+
+    cards = page.locator("#view article.memory")
+    bulk = page.get_by_role("button", name="Delete selected")
+    await expect(bulk).to_be_disabled()
+    await cards.nth(0).get_by_role("checkbox").check()
+    await cards.nth(1).get_by_role("checkbox").check()
+    await expect(bulk).to_have_text("Delete selected (2)")
+    await bulk.click()
+    dialog = page.get_by_role("dialog", name="Delete 2 memories?")
+    await dialog.get_by_role("button", name="Cancel").click()
+    await expect(cards).to_have_count(4)
+    await page.get_by_label("Select all on this page").check()
+    await expect(bulk).to_have_text("Delete selected (4)")
+    await page.get_by_label("Select all on this page").uncheck()
+    await cards.nth(0).get_by_role("checkbox").check()
+    await cards.nth(3).get_by_role("checkbox").check()
+    await bulk.click()
+    await page.get_by_role("dialog", name="Delete 2 memories?").get_by_role(
+        "button", name="Delete 2 memories").click()
+    await expect(page.get_by_role("status")).to_have_text("Deleted 2 memories of 2.")
+    await expect(cards).to_have_count(2)
+    await expect(cards.locator(".content")).to_have_text(["Bulk fact 2", "Bulk fact 1"])
+    await expect(page.locator("#tree").get_by_role("link", name="alice 3 memories")).to_be_visible()

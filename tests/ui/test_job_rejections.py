@@ -28,6 +28,12 @@ async def test_a_job_whose_operations_were_rejected_shows_why(tab, ui_server, ll
     await expect(region).to_contain_text("'content' is a required property")
     await expect(page.get_by_text("every operation the model proposed was rejected (1)")
                  ).to_be_visible()
+    # nothing stored reads as nothing stored, not as "Created (0)"
+    await expect(page.get_by_text("No memory was created, updated or deleted.")).to_be_visible()
+    await expect(page.get_by_role("region", name="Created")).to_have_count(0)
+    # and the conversation it was made from
+    await expect(page.get_by_role("region", name="Conversation (1 message)")).to_contain_text(
+        "user: I like dogs.")
 
 
 async def test_a_schema_literal_model_stores_what_the_page_shows(tab, ui_server, llm):

@@ -1,15 +1,15 @@
-// Line diff (longest common subsequence): small values, so O(n*m) is fine; huge ones are
-// shown as a whole replacement rather than freezing the tab.
+// Word diff (longest common subsequence over words, spaces and punctuation): small values,
+// so O(n*m) is fine; huge ones are shown as a whole replacement rather than freezing the tab.
 
 const MAX_CELLS = 4_000_000;
+const TOKEN = /\s+|[\p{L}\p{N}_]+|[^\s\p{L}\p{N}_]/gu;
 
-export function diffLines(before, after) {
-  const a = before ? before.split('\n') : [];
-  const b = after ? after.split('\n') : [];
-  if (a.length * b.length > MAX_CELLS) {
-    return [...a.map((line) => ['del', line]), ...b.map((line) => ['ins', line])];
-  }
-  // lcs[i][j]: common lines of a[i:] and b[j:]
+// [kind, text] runs, kind one of same/del/ins; adjacent tokens of one kind are merged.
+export function diffWords(before, after) {
+  const a = before ? before.match(TOKEN) : [];
+  const b = after ? after.match(TOKEN) : [];
+  if (a.length * b.length > MAX_CELLS) return merge([['del', before ?? ''], ['ins', after ?? '']]);
+  // lcs[i][j]: common tokens of a[i:] and b[j:]
   const lcs = Array.from({ length: a.length + 1 }, () => new Uint32Array(b.length + 1));
   for (let i = a.length - 1; i >= 0; i--) {
     for (let j = b.length - 1; j >= 0; j--) {
@@ -26,5 +26,15 @@ export function diffLines(before, after) {
   }
   while (i < a.length) out.push(['del', a[i++]]);
   while (j < b.length) out.push(['ins', b[j++]]);
+  return merge(out);
+}
+
+function merge(parts) {
+  const out = [];
+  for (const [kind, text] of parts) {
+    if (!text) continue;
+    if (out.length && out.at(-1)[0] === kind) out.at(-1)[1] += text;
+    else out.push([kind, text]);
+  }
   return out;
 }

@@ -31,6 +31,13 @@ function guarded(handler) {
   };
 }
 
+// replaceChildren for views: skips null/false, so `cond && h(...)` never prints "null".
+export function fill(el, ...children) {
+  el.replaceChildren();
+  append(el, children);
+  return el;
+}
+
 function append(el, children) {
   for (const child of children) {
     if (child == null || child === false) continue;
@@ -57,6 +64,14 @@ export function radios(legend, name, options, checked) {
       return [input, h('label', { for: input.id }, text)];
     }));
 }
+
+// A UUID reads as its first 8 characters (the whole one in the tooltip); other ids as they are.
+export function shortId(id) {
+  const text = String(id);
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-/i.test(text) ? `${text.slice(0, 8)}…` : text;
+}
+
+export const plural = (n, one, many = `${one}s`) => `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 
 export function time(iso) {
   if (!iso) return '—';

@@ -1,6 +1,7 @@
 // How memories read in the page, and the page's own addresses (#/...).
 
-import { h, time } from './dom.js';
+import { h, plural, time } from './dom.js';
+import { highlight } from './highlight.js';
 
 export const nsText = (ns) => ns.join('.');
 export const nsHref = (ns) => `#/ns/${encodeURIComponent(nsText(ns))}`;
@@ -15,12 +16,17 @@ export function plainText(content) {
     ? content.content : null;
 }
 
-export function contentBlock(value) {
+// limit: shorten to this many characters (lists: a 500 KB memory must not be a page long);
+// words: search terms to mark.
+export function contentBlock(value, { limit = 0, words = [] } = {}) {
   const content = value?.content;
-  const text = plainText(content);
-  return text === null
-    ? h('pre', { class: 'content' }, JSON.stringify(content, null, 2))
-    : h('p', { class: 'content' }, text);
+  const plain = plainText(content);
+  const full = plain ?? JSON.stringify(content, null, 2) ?? '';
+  const cut = limit > 0 && full.length > limit;
+  const shown = cut ? `${full.slice(0, limit)}…` : full;
+  return h(plain === null ? 'pre' : 'p', { class: 'content' }, highlight(shown, words),
+    cut && h('span', { class: 'hint' },
+      ` (shortened: ${plural(full.length, 'character')} in all; open the memory for the rest)`));
 }
 
 export function ttlText(memory) {

@@ -1,14 +1,14 @@
 // A new memory, optionally in the namespace the page came from (#/new?ns=...).
 
 import { api } from '../lib/api.js';
-import { h } from '../lib/dom.js';
+import { fill, h } from '../lib/dom.js';
 import { memoryHref } from '../lib/format.js';
 import { notify } from '../lib/messages.js';
 import { memoryForm } from './memory-form.js';
 import { refreshTree } from './tree.js';
 
 export function renderCreate(view, _args, params) {
-  view.replaceChildren(h('h2', {}, 'New memory'), memoryForm({
+  fill(view, h('h2', {}, 'New memory'), memoryForm({
     namespace: params.get('ns') ?? '',
     submitLabel: 'Create',
     onSubmit: async (body) => {

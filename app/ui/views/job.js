@@ -1,9 +1,11 @@
-// An extraction job, watched until it finishes, with links to what it changed.
+// An extraction job, watched until it finishes: what it was given, what it changed, and
+// what was rejected and why.
 
 import { api, q } from '../lib/api.js';
-import { h, time } from '../lib/dom.js';
-import { jobHref, memoryHref, nsText } from '../lib/format.js';
+import { fill, h, plural, shortId, time } from '../lib/dom.js';
+import { jobHref, nsText } from '../lib/format.js';
 import { notify, showError } from '../lib/messages.js';
+import { jobResult } from './job-result.js';
 import { refreshTree } from './tree.js';
 
 const POLL_MS = 500;
@@ -11,13 +13,17 @@ const POLL_MS = 500;
 // alive(): this view is still the one shown (stop polling once the person navigates away).
 export async function renderJob(view, [id], _params, alive) {
   let shown = '';
+  const conversation = h('section', { 'aria-labelledby': 'conversation-title' });
+  api('GET', `v1/jobs/${q(id)}/conversation`)
+    .then(({ messages }) => fill(conversation, conversationView(messages)))
+    .catch((e) => fill(conversation, h('p', { class: 'error-inline' }, e.message)));
   const poll = async () => {
     const job = await api('GET', `v1/jobs/${q(id)}`);
     if (!alive()) return;
     const state = JSON.stringify(job);
     if (state !== shown) {
       shown = state;
-      draw(view, job);
+      draw(view, job, conversation);
       if (job.status === 'succeeded') refreshTree();
     }
     if (job.status === 'queued' || job.status === 'running') {
@@ -27,9 +33,10 @@ export async function renderJob(view, [id], _params, alive) {
   await poll();
 }
 
-function draw(view, job) {
+function draw(view, job, conversation) {
   const finished = !['queued', 'running'].includes(job.status);
-  view.replaceChildren(
+  const again = `#/extract?ns=${q(nsText(job.namespace))}&thread=${q(job.thread_id ?? '')}`;
+  fill(view,
     h('h2', {}, 'Extraction job ', h('code', {}, job.id)),
     h('p', {}, 'Status: ', h('strong', { class: 'job-status' }, job.status)),
     steps(job.status),
@@ -43,13 +50,18 @@ function draw(view, job) {
       h('dt', {}, 'Attempts'), h('dd', {}, String(job.attempts))),
     job.error && h('p', { class: 'error-inline' }, job.error),
     job.superseded_by && h('p', {}, 'Replaced by a newer submission: ',
-      h('a', { href: jobHref(job.superseded_by) }, `job ${job.superseded_by}`)),
-    !finished && h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary',
-      onclick: async () => {
+      h('a', { href: jobHref(job.superseded_by), title: job.superseded_by },
+        `job ${shortId(job.superseded_by)}`)),
+    h('div', { class: 'actions' },
+      !finished && h('button', { type: 'button', class: 'secondary', onclick: async () => {
         await api('POST', `v1/jobs/${q(job.id)}/cancel`);
         notify('Cancelled.');
-      } }, 'Cancel job')),
-    job.result && result(job.result));
+      } }, 'Cancel job'),
+      h('a', { href: again }, 'Submit more on this thread'),
+      h('a', { href: `#/jobs?thread_id=${q(job.thread_id ?? '')}` }, 'Jobs of this thread'),
+      h('a', { href: '#/jobs' }, 'All jobs')),
+    job.result && jobResult(job.result),
+    conversation);
 }
 
 // queued -> running -> done; a failed or cancelled job ends on its status instead.
@@ -63,42 +75,9 @@ function steps(status) {
     }, step)));
 }
 
-function result(res) {
-  const group = (title, changes) => h('section', { 'aria-label': title },
-    h('h3', {}, `${title} (${changes.length})`),
-    changes.length ? h('ul', {}, changes.map((c) => h('li', {},
-      h('a', { href: memoryHref(c.namespace, c.key) }, c.key),
-      c.value ? ` — ${summary(c.value)}` : '')))
-      : h('p', { class: 'hint' }, 'None.'));
-  return h('div', { class: 'result' },
-    h('p', {}, 'Outcome: ',
-      h('strong', { class: 'job-outcome' }, OUTCOMES[res.outcome] ?? res.outcome)),
-    group('Created', res.created), group('Updated', res.updated), group('Deleted', res.deleted),
-    res.rejected.length > 0 && rejected(res.rejected),
-    h('p', { class: 'meta' }, `${res.duplicates} duplicates skipped · ${res.rejected.length} `
-      + `operations rejected · ${res.repaired ?? 0} repaired · `
-      + `${res.candidates} existing memories shown to the model · `
-      + `${res.usage.llm_calls} LLM calls, ${res.usage.prompt_tokens} + `
-      + `${res.usage.completion_tokens} tokens`));
-}
-
-const OUTCOMES = {
-  stored: 'stored',
-  nothing_to_remember: 'nothing worth remembering',
-  rejected: 'every operation rejected, nothing stored',
-  partially_rejected: 'stored, some operations rejected',
-};
-
-// What the model proposed that failed validation (after its repair call), and why.
-function rejected(items) {
-  return h('section', { 'aria-label': 'Rejected' },
-    h('h3', {}, `Rejected (${items.length})`),
-    h('ul', {}, items.map((r) => h('li', { class: 'rejected' },
-      h('span', { class: 'error-inline' }, r.reason), ' ',
-      h('code', {}, JSON.stringify(r.operation))))));
-}
-
-function summary(value) {
-  const content = value.content ?? value;
-  return typeof content?.content === 'string' ? content.content : JSON.stringify(content);
+function conversationView(messages) {
+  return [h('h3', { id: 'conversation-title' }, `Conversation (${plural(messages.length, 'message')})`),
+    h('ol', { class: 'conversation' }, messages.map((m) => h('li', {},
+      h('strong', {}, `${m.role ?? m.type ?? 'message'}: `),
+      typeof m.content === 'string' ? m.content : JSON.stringify(m.content))))];
 }

@@ -1,9 +1,10 @@
 // One memory: its fields, edit and delete (confirmed), and its history below.
 
 import { api, ApiError, q } from '../lib/api.js';
-import { h, time } from '../lib/dom.js';
+import { fill, h, time } from '../lib/dom.js';
 import { contentBlock, nsHref, ttlText } from '../lib/format.js';
 import { notify } from '../lib/messages.js';
+import { confirmDialog } from './confirm.js';
 import { historySection } from './history.js';
 import { memoryForm } from './memory-form.js';
 import { markCurrent, refreshTree } from './tree.js';
@@ -20,12 +21,18 @@ export async function renderMemory(view, [dotted, key]) {
   if (!memory && !changes.length) {
     throw new ApiError(404, `No memory ${key} in ${dotted}, and no history of one.`);
   }
-  const reload = () => renderMemory(view, [dotted, key]);
+  // after a save, delete or restore the view is redrawn: keep the keyboard in it
+  const reload = async () => {
+    await renderMemory(view, [dotted, key]);
+    const heading = view.querySelector('h2');
+    heading.tabIndex = -1;
+    heading.focus();
+  };
   markCurrent(dotted);
   const body = h('div', {});
-  const show = () => body.replaceChildren(memory ? details(memory, edit, remove) : h('p', {
+  const show = () => fill(body, memory ? details(memory, edit, remove) : h('p', {
     class: 'gone' }, 'This memory is deleted. Restore a version from its history below.'));
-  const edit = () => body.replaceChildren(memoryForm({
+  const edit = () => fill(body, memoryForm({
     memory, submitLabel: 'Save',
     onCancel: show,
     onSubmit: async (changes) => {
@@ -35,14 +42,15 @@ export async function renderMemory(view, [dotted, key]) {
     },
   }));
   const remove = async () => {
-    if (!await confirmDelete(view, key, dotted)) return;
+    if (!await confirmDialog(`Delete ${key}?`, `It leaves ${dotted} and every search. Its `
+      + 'history stays, so it can be restored.', 'Delete memory')) return;
     await api('DELETE', `v1/memories/${q(key)}?${where}`);
     refreshTree();
     notify(`Deleted ${key}. Its history keeps every version, so it can be restored.`);
     await reload();
   };
   show();
-  view.replaceChildren(
+  fill(view,
     h('h2', {}, 'Memory ', h('code', {}, key)),
     h('p', {}, 'In namespace ', h('a', { href: nsHref(dotted.split('.')) }, dotted)),
     body,
@@ -53,7 +61,7 @@ function details(memory, onEdit, onDelete) {
   return h('div', {},
     h('dl', { class: 'props' },
       h('dt', {}, 'Kind'), h('dd', { class: 'kind' }, memory.value?.kind ?? 'Memory'),
-      h('dt', {}, 'Content'), h('dd', {}, contentBlock(memory.value)),
+      h('dt', {}, 'Content'), h('dd', {}, scrollable(contentBlock(memory.value))),
       h('dt', {}, 'Created'), h('dd', {}, time(memory.created_at)),
       h('dt', {}, 'Updated'), h('dd', {}, time(memory.updated_at)),
       h('dt', {}, 'TTL'), h('dd', {}, ttlText(memory))),
@@ -62,21 +70,8 @@ function details(memory, onEdit, onDelete) {
       h('button', { type: 'button', class: 'danger', onclick: onDelete }, 'Delete')));
 }
 
-// A modal <dialog>: focus moves into it, Escape cancels, Cancel is the default button.
-function confirmDelete(view, key, dotted) {
-  return new Promise((resolve) => {
-    const dialog = h('dialog', { 'aria-labelledby': 'confirm-title' },
-      h('h2', { id: 'confirm-title' }, `Delete ${key}?`),
-      h('p', {}, `It leaves ${dotted} and every search. Its history stays, so it can be `
-        + 'restored.'),
-      h('form', { method: 'dialog', class: 'actions' },
-        h('button', { value: 'cancel', class: 'secondary', autofocus: true }, 'Cancel'),
-        h('button', { value: 'delete', class: 'danger' }, 'Delete memory')));
-    dialog.addEventListener('close', () => {
-      dialog.remove();
-      resolve(dialog.returnValue === 'delete');
-    });
-    view.append(dialog);
-    dialog.showModal();
-  });
+// A long value scrolls in its box: reachable by keyboard too.
+function scrollable(block) {
+  block.tabIndex = 0;
+  return block;
 }

@@ -1,9 +1,11 @@
 // Search with the mode switch and a filter; the form's state lives in the address, so
-// back and forward replay searches.
+// back and forward replay searches. A key granted several prefixes searches each of them.
 
 import { api } from '../lib/api.js';
-import { field, h, radios } from '../lib/dom.js';
-import { memoryList, pager } from './cards.js';
+import { field, fill, h, radios } from '../lib/dom.js';
+import { terms } from '../lib/highlight.js';
+import { scopesUnder } from '../lib/session.js';
+import { countText, memoryList, pager } from './cards.js';
 
 const PAGE = 10;
 const MODES = [['hybrid', 'Hybrid (words and meaning)'], ['semantic', 'Semantic (meaning)'],
@@ -30,8 +32,8 @@ export async function renderSearch(view, _args, params) {
     field('Filter (JSON)', filter, 'Value fields: {"kind": "UserProfile"}, {"content": {"age": {"$gt": 30}}}'),
     field('Under namespace', prefix, 'Dotted prefix, e.g. memories.alice'),
     h('button', { type: 'submit' }, 'Search'));
-  const results = h('section', { 'aria-label': 'Results' });
-  view.replaceChildren(h('h2', {}, 'Search'), form, results);
+  const results = h('section', { 'aria-labelledby': 'results-title' });
+  fill(view, h('h2', {}, 'Search'), form, results);
   if (!params.has('mode')) return; // not submitted yet
 
   let parsedFilter = null;
@@ -40,17 +42,35 @@ export async function renderSearch(view, _args, params) {
       throw new Error(`The filter is not valid JSON: ${e.message}`);
     }
   }
-  const data = await api('POST', 'v1/search', {
-    query: state.q || null, mode: state.mode, filter: parsedFilter,
-    namespace_prefix: state.prefix ? state.prefix.split('.') : [],
-    limit: PAGE + 1, offset: (page - 1) * PAGE,
-  });
-  const items = data.items.slice(0, PAGE);
-  results.replaceChildren(
-    h('h3', {}, items.length ? `Results ${(page - 1) * PAGE + 1}–${(page - 1) * PAGE + items.length}`
-      : 'No results'),
-    items.length ? memoryList(items, { showNamespace: true }) : null,
-    pager(page, data.items.length > PAGE, (p) => address(state, p)));
+  const offset = (page - 1) * PAGE;
+  const found = await searchScopes(state, parsedFilter, offset);
+  const items = found.slice(0, PAGE);
+  const first = offset + 1;
+  const last = offset + items.length;
+  const more = found.length > PAGE;
+  const heading = h('h3', { id: 'results-title', tabindex: '-1' }, items.length
+    ? `Results ${first}–${last}${more ? ' (more on the next page)' : ` of ${countText(last)}`}`
+    : 'No results');
+  fill(results, heading,
+    items.length > 0 && memoryList(items, { showNamespace: true, words: terms(state.q) }),
+    pager(page, more, (p) => address(state, p)));
+  heading.focus(); // the keyboard lands on what the search found
+}
+
+// One call per readable prefix (usually one); several are merged in the API's order: by
+// score with a query, newest first without.
+async function searchScopes(state, filter, offset) {
+  const scopes = scopesUnder(state.prefix);
+  const one = (scope, skip, limit) => api('POST', 'v1/search', {
+    query: state.q || null, mode: state.mode, filter,
+    namespace_prefix: scope ? scope.split('.') : [], limit, offset: skip,
+  }).then((data) => data.items);
+  if (scopes.length === 1) return one(scopes[0], offset, PAGE + 1);
+  const lists = await Promise.all(scopes.map((s) => one(s, 0, offset + PAGE + 1)));
+  const merged = lists.flat().sort(state.q
+    ? (a, b) => (b.score ?? 0) - (a.score ?? 0)
+    : (a, b) => b.updated_at.localeCompare(a.updated_at));
+  return merged.slice(offset, offset + PAGE + 1);
 }
 
 function address(state, page) {

@@ -1,15 +1,16 @@
 // The namespace tree with memory counts, from one call (GET /v1/stats/namespaces).
 
 import { api, q } from '../lib/api.js';
-import { field, h } from '../lib/dom.js';
+import { field, fill, h } from '../lib/dom.js';
 import { nsHref, nsText } from '../lib/format.js';
+import { scopesUnder } from '../lib/session.js';
 
 const aside = document.getElementById('tree');
 const prefixInput = h('input', { name: 'prefix', placeholder: 'all', autocomplete: 'off' });
 const list = h('div', { class: 'tree' });
 let current = null;
 
-// A key may only read some prefixes: "Under" narrows the tree to one of them.
+// "Under" narrows the tree; a key granted several prefixes gets one call per prefix.
 aside.append(
   h('form', { onsubmit: (e) => { e.preventDefault(); refreshTree(); } },
     field('Under prefix', prefixInput, 'Dotted, e.g. memories.alice'),
@@ -19,14 +20,15 @@ aside.append(
 export async function refreshTree() {
   const prefix = prefixInput.value.trim();
   try {
-    const data = await api('GET', `v1/stats/namespaces?limit=10000${prefix ? `&prefix=${q(prefix)}` : ''}`);
-    const root = build(data.namespaces);
-    list.replaceChildren(root.children.size
+    const answers = await Promise.all(scopesUnder(prefix).map((scope) => api('GET',
+      `v1/stats/namespaces?limit=10000${scope ? `&prefix=${q(scope)}` : ''}`)));
+    const root = build(answers.flatMap((data) => data.namespaces));
+    fill(list, root.children.size
       ? h('ul', {}, [...root.children.values()].map(renderNode))
       : h('p', { class: 'hint' }, 'No memories yet.'));
     markCurrent(current);
   } catch (e) {
-    list.replaceChildren(h('p', { class: 'error-inline' }, e.message));
+    fill(list, h('p', { class: 'error-inline' }, e.message));
   }
 }
 
@@ -56,12 +58,18 @@ function build(entries) {
   return root;
 }
 
+// A branch: a toggle button beside its link (a link inside <summary> would nest two controls).
 function renderNode(node) {
   const link = h('a', { href: nsHref(node.path), 'data-ns': nsText(node.path) }, node.label,
     h('span', { class: 'count', 'aria-label': `${node.total} memories`,
                 title: `${node.own} here, ${node.total} with the namespaces below` },
       String(node.total)));
   if (!node.children.size) return h('li', {}, link);
-  return h('li', {}, h('details', { open: true }, h('summary', {}, link),
-    h('ul', {}, [...node.children.values()].map(renderNode))));
+  const children = h('ul', {}, [...node.children.values()].map(renderNode));
+  const toggle = h('button', { type: 'button', class: 'toggle', 'aria-expanded': 'true',
+    'aria-label': `Show or hide below ${node.label}`, onclick: () => {
+      children.hidden = !children.hidden;
+      toggle.setAttribute('aria-expanded', String(!children.hidden));
+    } }, '▾');
+  return h('li', {}, toggle, link, children);
 }
