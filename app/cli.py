@@ -82,9 +82,10 @@ def serve() -> None:
     from app.shutdown import DrainingServer
 
     settings = load_settings()
-    listener = prepare_to_serve(settings)  # or refuse, in a line or two, with exit status 2
+    # or refuse, in a line or two, with exit status 2
+    listener, embedder = prepare_to_serve(settings)
     configure_logging(settings.log_level, settings.log_format)
-    app = create_app(settings)
+    app = create_app(settings, embedder=embedder)
     # Our middleware logs each request once, with its id: uvicorn's access log is off, and
     # log_config=None leaves uvicorn's own records to our handler. The protocol bounds slow
     # clients' headers and bodies (app/http_protocol.py).

@@ -19,9 +19,13 @@ from pydantic_core import ErrorDetails
 
 from app.auth.keys import HOW_TO_CREATE, InsecureStart, KeyService, is_loopback
 from app.config import Settings
+from app.db.migrate import schema_ready
 from app.db.pool import open_pool
 from app.db.serve_lock import DataFolderInUse, hold_data_folder
+from app.lifecycle.embedding_model import EmbeddingModelMismatch, check_embedding_model
 from app.runtime import database_url
+from app.store.embedders import Embedder, EmbedderUnavailable
+from app.store.lazy_embedder import load_embedder
 
 REFUSED = 2
 SECRET_HINTS = ("KEY", "URL", "PASSWORD", "SECRET", "TOKEN")  # DATABASE_URL holds a password
@@ -53,8 +57,9 @@ def _describe(error: ErrorDetails) -> str:
     return text
 
 
-def prepare_to_serve(settings: Settings) -> socket.socket:
-    """Every check a server can fail before it serves; returns the socket to serve on."""
+def prepare_to_serve(settings: Settings) -> tuple[socket.socket, Embedder | None]:
+    """Every check a server can fail before it serves; returns the socket to serve on and
+    the local embedding model, loaded."""
     _exit_cleanly_on_stop_signals()
     if not settings.database_url:
         try:
@@ -66,7 +71,42 @@ def prepare_to_serve(settings: Settings) -> socket.socket:
     if not (is_loopback(settings.host) or settings.allow_unauthenticated
             or settings.admin_api_key):
         asyncio.run(_check_exposure(settings))  # may a key exist? ask the database
-    return listener
+    embedder = _load_local_model(settings)
+    if embedder is not None:
+        asyncio.run(_check_model(settings, embedder))
+    return listener, embedder
+
+
+def _load_local_model(settings: Settings) -> Embedder | None:
+    """A local model is loaded here, so a missing one is a refusal rather than a traceback
+    from the server's start; the server then uses it. A remote one the server reaches."""
+    if settings.embedding_provider != "fastembed":
+        return None
+    try:
+        return asyncio.run(load_embedder(settings))
+    except EmbedderUnavailable as exc:
+        refuse(str(exc))
+
+
+async def _check_model(settings: Settings, embedder: Embedder) -> None:
+    """Vectors another model made cannot be searched with this one (`reindex` fixes it). A
+    database away or not migrated yet is checked by the server once it is there."""
+    logging.getLogger("psycopg.pool").setLevel(logging.ERROR)
+    try:
+        pool = await open_pool(await asyncio.to_thread(database_url, settings), min_size=1,
+                               max_size=1, timeout=settings.db_unavailable_timeout_seconds)
+    except (OperationalError, PoolTimeout):
+        return
+    try:
+        if await schema_ready(pool):
+            await check_embedding_model(pool, embedder)
+    except EmbeddingModelMismatch as exc:
+        refuse(str(exc))
+    except (OperationalError, PoolTimeout):
+        return
+    finally:
+        await pool.close()
+        logging.getLogger("psycopg.pool").setLevel(logging.NOTSET)
 
 
 def _listen(host: str, port: int) -> socket.socket:

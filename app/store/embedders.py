@@ -159,7 +159,7 @@ async def _create_model(settings: Settings) -> Embedder:
             batch_size=settings.embedding_batch_size, cache_dir=cache,
             spin_wait=settings.embedding_spin_wait,
         )
-    except (ValueError, OSError) as exc:
+    except Exception as exc:  # fastembed and onnxruntime raise their own types
         where = f"from {path}" if path else "by name (needs network access once)"
         raise EmbedderUnavailable(
             f"cannot load embedding model {settings.embedding_model} {where}: {exc}. Set "

@@ -2,6 +2,9 @@
 
 import socket
 
+import psycopg
+from psycopg.types.json import Jsonb
+
 from tests.cli.helpers import assert_refused, run_cli
 from tests.live_server import free_port
 
@@ -42,3 +45,18 @@ def test_a_port_in_use_is_refused(database_url):
         port = busy.getsockname()[1]
         result = run_cli("serve", DATABASE_URL=database_url, PORT=str(port))
     assert_refused(result, f"127.0.0.1:{port}", "PORT")
+
+
+def test_a_model_that_cannot_be_loaded_is_refused(database_url, tmp_path):
+    result = run_cli("serve", DATABASE_URL=database_url, PORT=str(free_port()),
+                     EMBEDDING_MODEL_PATH=str(tmp_path / "no-model-here"))
+    assert_refused(result, "embedding model", "EMBEDDING_MODEL_PATH")
+
+
+def test_a_model_other_than_the_stored_vectors_is_refused(database_url):
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("INSERT INTO service_meta (key, value) VALUES ('embedding_model', %s)"
+                     " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                     (Jsonb({"model": "openai:text-embedding-3-small", "dims": 1536}),))
+    result = run_cli("serve", DATABASE_URL=database_url, PORT=str(free_port()))
+    assert_refused(result, "text-embedding-3-small", "memory-service reindex")
