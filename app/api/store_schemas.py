@@ -1,11 +1,10 @@
 """Bodies of LangGraph's store API, as langgraph_sdk sends and reads them."""
 
-from datetime import datetime
-from typing import Any
+from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.domain.items import StoredItem
+from app.domain.items import ItemView, StoredItem
 from app.memories.keys import MAX_KEY_LENGTH
 from app.memories.readable import readable
 from app.memories.values import MAX_TTL_MINUTES
@@ -50,25 +49,16 @@ class StoreListNamespaces(BaseModel):
     offset: int = 0
 
 
-class StoreItem(BaseModel):
-    namespace: list[str]
-    key: str
-    value: dict[str, Any]
-    created_at: datetime
-    updated_at: datetime
+class StoreItem(ItemView):  # LangGraph's Item: the fields every door shows (no docstring:
+    # it would change the OpenAPI schema)
 
     @classmethod
-    def from_stored(cls, item: StoredItem) -> "StoreItem":
-        return cls(namespace=list(item.namespace), key=item.key, value=readable(item.value),
-                   created_at=item.created_at, updated_at=item.updated_at)
+    def from_stored(cls, item: StoredItem) -> Self:
+        return cls.of(item, value=readable(item.value))
 
 
 class StoreSearchItem(StoreItem):
-    score: float | None = None
-
-    @classmethod
-    def from_stored(cls, item: StoredItem) -> "StoreSearchItem":
-        return cls(**StoreItem.from_stored(item).model_dump(), score=item.score)
+    score: float | None = None  # StoredItem's, filled by `of`
 
 
 class StoreSearchResponse(BaseModel):

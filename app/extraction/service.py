@@ -33,8 +33,7 @@ Finalizer = Callable[[AsyncConnection, ExtractionResult], Awaitable[None]]
 class ExtractionService:
     def __init__(self, memories: MemoryService, llm: LLMClient | None,
                  settings: Settings) -> None:
-        self.memories = memories  # every write goes through it
-        self.store = memories.store  # reads: candidates and duplicates
+        self.memories = memories  # every read and write goes through it
         self.llm = llm
         self.settings = settings
         self.slots = ExtractionSlots(settings.extraction_max_concurrency,
@@ -63,7 +62,7 @@ class ExtractionService:
         actions = tuple(a for a, on in (("insert", request.enable_inserts),
                                         ("update", request.enable_updates),
                                         ("delete", request.enable_deletes)) if on)
-        candidates = await find_candidates(self.store, namespace, turns, kinds)
+        candidates = await find_candidates(self.memories, namespace, turns, kinds)
         prompt = build_prompt(turns, candidates, kinds, actions, request.instructions)
         usage = Usage()
         async with self.slots.hold(patient=background):
@@ -100,7 +99,7 @@ class ExtractionService:
     async def _drop_duplicates(self, plan: Plan, namespace: tuple[str, ...]) -> int:
         """An insert identical to a stored memory, or to another insert, is not stored twice."""
         values = [p.value for p in plan.inserts if p.value is not None]  # inserts have one
-        existing = await self.store.existing_values(namespace, values)
+        existing = await self.memories.existing_values(namespace, values)
         seen = {json.dumps(v, sort_keys=True) for v in existing}
         kept: list[Planned] = []
         for p in plan.inserts:

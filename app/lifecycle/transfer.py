@@ -1,6 +1,5 @@
 """Export a prefix as JSON Lines, and import JSON Lines (ours, or a plain store's rows)."""
 
-import json
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -10,6 +9,7 @@ from pydantic import ValidationError
 from app.config import Settings
 from app.errors import AppError
 from app.lifecycle.deferred_index import DEFER_MIN_LINES, DeferredIndex
+from app.lifecycle.export_line import export_line
 from app.lifecycle.import_line import ImportLine, parse_line, rejection
 from app.lifecycle.import_pipeline import ImportPipeline
 from app.lifecycle.import_stopped import ImportStopped
@@ -44,13 +44,7 @@ class TransferService:
             async with self.pool.connection() as conn:
                 page = await lifecycle_sql.page_after(conn, prefix, after, PAGE)
             for item, indexed in page:
-                line = {"namespace": list(item.namespace), "key": item.key, "value": item.value,
-                        "created_at": item.created_at.isoformat(),
-                        "updated_at": item.updated_at.isoformat(),
-                        "ttl_minutes": item.ttl_minutes}
-                if not indexed:
-                    line["index"] = False
-                yield json.dumps(line, ensure_ascii=False) + "\n"
+                yield export_line(item, indexed)
             if len(page) < PAGE:
                 return
             after = (".".join(page[-1][0].namespace), page[-1][0].key)

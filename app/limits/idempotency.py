@@ -19,12 +19,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from app.auth.credentials import credential_hash, presented_credential
 from app.auth.keys import KeyService
 from app.config import Settings
+from app.domain.idempotency import IdempotencyRecord
+from app.domain.idempotency import Scope as RecordScope
 from app.errors import AppError
 from app.limits import idempotency_namespaces as namespaces
 from app.limits.responses import send_error
 from app.repositories import idempotency as records
 from app.repositories.connection import AsyncConnection, AsyncConnectionPool
-from app.repositories.idempotency import IdempotencyRecord
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +102,7 @@ class Idempotency:
         body = await _read_body(receive)
         if body is None:
             return  # the client left before sending its body
-        record_scope = records.Scope(credential_hash(scope) or "", scope["method"],
+        record_scope = RecordScope(credential_hash(scope) or "", scope["method"],
                                      scope["path"], key)
         parsed = parse_json(body)
         digest = request_hash(scope.get("query_string", b""), body, parsed)
@@ -123,7 +124,7 @@ class Idempotency:
             return False
         return True
 
-    async def _claim(self, scope: records.Scope, digest: str, attempt: uuid.UUID,
+    async def _claim(self, scope: RecordScope, digest: str, attempt: uuid.UUID,
                      requested: namespaces.Namespaces) -> IdempotencyRecord | None:
         """None when this attempt holds the key, else the record that does."""
         async with self.pool().connection() as conn:
@@ -137,7 +138,7 @@ class Idempotency:
                     return existing
         raise RuntimeError(f"could not claim {HEADER} {scope.key!r}")
 
-    async def _run(self, scope: Scope, receive: Receive, send: Send, key: records.Scope,
+    async def _run(self, scope: Scope, receive: Receive, send: Send, key: RecordScope,
                    attempt: uuid.UUID, requested: namespaces.Namespaces) -> None:
         response = _Captured()
 
@@ -150,7 +151,7 @@ class Idempotency:
         finally:
             await self._settle(key, attempt, response, requested)
 
-    async def _settle(self, key: records.Scope, attempt: uuid.UUID, response: "_Captured",
+    async def _settle(self, key: RecordScope, attempt: uuid.UUID, response: "_Captured",
                       requested: namespaces.Namespaces) -> None:
         """Keep a finished answer for replay; release the key after a failure (5xx, an
         exception, a refusal that may pass later) so a retry runs again."""

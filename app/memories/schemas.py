@@ -1,11 +1,10 @@
 """Request and response bodies of the v1 memories API."""
 
-from datetime import datetime
 from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from app.domain.items import StoredItem
+from app.domain.items import ExpiringView, StoredItem
 from app.memories.keys import MAX_KEY_LENGTH
 from app.memories.query_namespace import refuse_slashes
 from app.memories.readable import readable
@@ -66,23 +65,20 @@ class MemoryBatchCreate(BaseModel):
     items: list[MemoryCreate] = Field(min_length=1)
 
 
-class Memory(BaseModel):
+def _value_example(schema: dict[str, Any]) -> None:
+    schema["properties"]["value"]["examples"] = [
+        {"kind": "Memory", "content": {"content": "User prefers dark mode"}}]
+
+
+class Memory(ExpiringView):
     """A LangGraph store item whose value follows LangMem: {"kind", "content"}."""
 
-    namespace: list[str]
-    key: str
-    value: dict[str, Any] = Field(examples=[
-        {"kind": "Memory", "content": {"content": "User prefers dark mode"}}])
-    created_at: datetime
-    updated_at: datetime
-    ttl_minutes: float | None = None
-    expires_at: datetime | None = None
+    # The fields are ExpiringView's (app/domain/items.py); only the example is the door's.
+    model_config = ConfigDict(json_schema_extra=_value_example)
 
     @classmethod
     def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> Self:
-        return cls(namespace=list(item.namespace), key=item.key, value=readable(value),
-                   created_at=item.created_at, updated_at=item.updated_at,
-                   ttl_minutes=item.ttl_minutes, expires_at=item.expires_at)
+        return cls.of(item, value=readable(value))
 
 
 class ScoredMemory(Memory):
@@ -94,10 +90,6 @@ class ScoredMemory(Memory):
                                 "+ 0.2 when the query names the month (\"May 2023\") the "
                                 "memory's occurred_at falls in. "
                                 "null when the search has no query")
-
-    @classmethod
-    def from_stored(cls, item: StoredItem, value: dict[str, Any]) -> Self:
-        return super().from_stored(item, value).model_copy(update={"score": item.score})
 
 
 class MemoryPage(BaseModel):

@@ -140,6 +140,22 @@ class MemoryService:
         op = ListNamespacesOp(tuple(conditions), max_depth, limit, offset)
         return await self.store.list_namespaces_op(op)
 
+    # -- extraction's reads: what it shows the model, what it would store twice ----------
+
+    async def embed(self, texts: list[str]) -> list[list[float]]:
+        """Vectors of these texts, from the embedder the store indexes with."""
+        return await self.store.embedder.embed(texts)
+
+    async def nearest(self, namespace_prefix: tuple[str, ...], vector: list[float],
+                      limit: int) -> list[StoredItem]:
+        """The items under the prefix nearest an already computed vector (no TTL refresh)."""
+        return await self.store.search_vector(vector, SearchOp(namespace_prefix, None, limit, 0))
+
+    async def existing_values(self, namespace_prefix: tuple[str, ...],
+                              values: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Which of these values some item under the prefix already holds, exactly."""
+        return await self.store.existing_values(namespace_prefix, values)
+
     # -- helpers --------------------------------------------------------------------------
 
     def _put_op(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],

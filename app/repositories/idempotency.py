@@ -2,30 +2,13 @@
 
 import uuid
 from collections.abc import Set
-from dataclasses import dataclass
 
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
+from app.domain.idempotency import IdempotencyRecord, Scope
 from app.repositories.conditions import prefix_scope
 from app.repositories.connection import AsyncConnection, one
-
-
-@dataclass(frozen=True)
-class Scope:
-    credential: str  # hash of the presented credential, '' without one
-    method: str
-    path: str
-    key: str
-
-
-@dataclass
-class IdempotencyRecord:
-    request_hash: str
-    status: int | None  # None: the first attempt is still in flight
-    headers: list[list[str]] | None
-    body: bytes | None
-
 
 _PK = "scope = %s AND method = %s AND path = %s AND key = %s"
 

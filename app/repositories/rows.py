@@ -1,3 +1,5 @@
-"""The columns every item query selects; app.domain.items.StoredItem.from_row reads them."""
+"""The columns every item query selects: StoredItem's, as app.domain.items.COLUMNS names them."""
 
-ITEM_COLUMNS = "s.prefix, s.key, s.value, s.created_at, s.updated_at, s.expires_at, s.ttl_minutes"
+from app.domain.items import COLUMNS
+
+ITEM_COLUMNS = ", ".join(f"s.{column}" for column in COLUMNS)
