@@ -8,6 +8,7 @@ from app.api.deps import MemoryServiceDep
 from app.auth.dependencies import PrincipalDep
 from app.domain.history import Origin
 from app.domain.items import StoredItem
+from app.domain.time_range import ListOrder, Order, Sort, TimeRange
 from app.limits.idempotency import IDEMPOTENT
 from app.memories.namespaces import validate_namespace
 from app.memories.query_namespace import parse_ns_query
@@ -18,6 +19,10 @@ router = APIRouter(prefix="/v1/memories", tags=["memories"])
 
 API = Origin("api")
 
+TimeQuery = Annotated[str | None, Query(
+    max_length=64, description="ISO 8601 date or date-time (a date is its start, a time "
+    "without offset is UTC); *_after keeps items at or after it, *_before items before it",
+    examples=["2024-05-01"])]
 NamespaceQuery = Annotated[str, Query(
     description="The memory's namespace, labels joined by '.'", examples=["memories.alice"])]
 
@@ -51,13 +56,20 @@ async def create_memories(body: MemoryBatchCreate, memories: MemoryServiceDep,
     return [to_memory(i) for i in created]
 
 
-@router.get("", response_model=MemoryPage, summary="List a namespace, newest first")
+@router.get("", response_model=MemoryPage,
+            summary="List a namespace, last updated first (or as sort/order say)")
 async def list_memories(namespace: NamespaceQuery, memories: MemoryServiceDep,
                         principal: PrincipalDep,
                         limit: Annotated[int, Query(ge=1)] = 20,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> MemoryPage:
+                        offset: Annotated[int, Query(ge=0)] = 0,
+                        created_after: TimeQuery = None, created_before: TimeQuery = None,
+                        updated_after: TimeQuery = None, updated_before: TimeQuery = None,
+                        sort: Sort = "updated", order: Order = "desc") -> MemoryPage:
+    times = TimeRange.parse(created_after=created_after, created_before=created_before,
+                            updated_after=updated_after, updated_before=updated_before)
     items = await memories.list_namespace(principal.require_read(parse_ns_query(namespace)),
-                                          limit=limit, offset=offset)
+                                          limit=limit, offset=offset, times=times,
+                                          order=ListOrder(sort, order))
     return MemoryPage(items=[to_memory(i) for i in items], limit=limit, offset=offset)
 
 

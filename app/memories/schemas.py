@@ -5,6 +5,7 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from app.domain.items import ExpiringView, StoredItem
+from app.domain.time_range import Order, Sort
 from app.memories.keys import MAX_KEY_LENGTH
 from app.memories.query_namespace import refuse_slashes
 from app.memories.readable import readable
@@ -98,6 +99,10 @@ class MemoryPage(BaseModel):
     offset: int
 
 
+TIME_BOUND_DOC = ("ISO 8601 date or date-time (a date is its start, a time without offset "
+                  "is UTC); *_after keeps items at or after it, *_before items before it")
+
+
 class SearchRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
         {"query": "what theme does the user like?", "namespace_prefix": ["memories", "alice"],
@@ -123,6 +128,15 @@ class SearchRequest(BaseModel):
                              "semantic (meaning: vectors) or keyword (BM25 on the words); "
                              "omitted, the server's SEARCH_DEFAULT_MODE. Applies when there "
                              "is a query", examples=["hybrid"])
+    created_after: str | None = Field(None, max_length=64, description=TIME_BOUND_DOC,
+                                      examples=["2024-05-01"])
+    created_before: str | None = Field(None, max_length=64, description=TIME_BOUND_DOC)
+    updated_after: str | None = Field(None, max_length=64, description=TIME_BOUND_DOC)
+    updated_before: str | None = Field(None, max_length=64, description=TIME_BOUND_DOC)
+    sort: Sort | None = Field(None, description="A listing's order (no query only): by "
+                              "created or updated time; omitted, updated")
+    order: Order | None = Field(None, description="desc (newest first, the default) or asc; "
+                                "no query only")
 
 
 class SearchResults(BaseModel):

@@ -12,6 +12,7 @@ from app.domain.caps import check_page
 from app.domain.filters import parse_filter
 from app.domain.history import Origin
 from app.domain.items import StoredItem, WriteMode
+from app.domain.time_range import ListOrder, TimeRange
 from app.errors import InvalidInput, NotFound
 from app.memories.json_guard import check_value
 from app.memories.keys import check_key
@@ -106,22 +107,29 @@ class MemoryService:
 
     async def search(self, namespace_prefix: tuple[str, ...], *, query: str | None = None,
                      filter: dict[str, Any] | None = None, limit: int = 10, offset: int = 0,
-                     refresh_ttl: bool = False, mode: str | None = None) -> list[StoredItem]:
+                     refresh_ttl: bool = False, mode: str | None = None,
+                     times: TimeRange = TimeRange(),
+                     order: ListOrder | None = None) -> list[StoredItem]:
         """`mode` ("hybrid", "semantic" or "keyword") applies to a search with a query;
-        None means SEARCH_DEFAULT_MODE (what doors without a mode field get)."""
+        None means SEARCH_DEFAULT_MODE (what doors without a mode field get). `order`
+        applies to a listing (no query): a search ranks by score."""
+        if order is not None and query:
+            raise InvalidInput("sort and order apply to a listing without a query; a search "
+                               "is ranked by score: drop sort/order or the query")
         prefix = validate_namespace(namespace_prefix, field="namespace_prefix", allow_empty=True)
         self.check_page(limit, offset)
         parse_filter(filter)  # reject bad operators before any embedding work
         config = self.store.search_config  # the server's settings, read once at start
         chosen = parse_mode(mode, config.default_mode)
         op = SearchOp(prefix, filter, limit, offset, query or None, refresh_ttl)
-        return await self.store.search_items(op, chosen, config)
+        return await self.store.search_items(op, chosen, config, times, order or ListOrder())
 
-    async def list_namespace(self, namespace: tuple[str, ...], *, limit: int,
-                             offset: int) -> list[StoredItem]:
+    async def list_namespace(self, namespace: tuple[str, ...], *, limit: int, offset: int,
+                             times: TimeRange = TimeRange(),
+                             order: ListOrder = ListOrder()) -> list[StoredItem]:
         namespace = validate_namespace(namespace)
         self.check_page(limit, offset)
-        return await self.store.list_items(namespace, limit, offset)
+        return await self.store.list_items(namespace, limit, offset, times, order)
 
     async def list_namespaces(self, *, prefix: tuple[str, ...] = (), suffix: tuple[str, ...] = (),
                               max_depth: int | None = None, limit: int = 100,

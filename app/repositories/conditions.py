@@ -5,6 +5,7 @@ import json
 from psycopg import sql
 
 from app.domain.filters import Condition
+from app.domain.time_range import COLUMNS, ColumnCondition
 
 _COMPARE = {"$gt": ">", "$gte": ">=", "$lt": "<", "$lte": "<="}
 NOT_EXPIRED = sql.SQL("(s.expires_at IS NULL OR s.expires_at > now())")
@@ -43,7 +44,12 @@ def filter_clause(conditions: list[Condition]) -> tuple[sql.Composable, list]:
     params: list = []
     for c in conditions:
         path = list(c.path)
-        if c.op == "$eq":
+        if isinstance(c, ColumnCondition):  # the item's own timestamps, not its value
+            assert c.path[0] in COLUMNS.values()
+            parts.append(sql.SQL("s.{} {} %s").format(sql.Identifier(c.path[0]),
+                                                      sql.SQL(_COMPARE[c.op])))
+            params.append(c.value)
+        elif c.op == "$eq":
             parts.append(sql.SQL("s.value #> %s = %s::jsonb"))
             params += [path, json.dumps(c.value)]
         elif c.op == "$ne":

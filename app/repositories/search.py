@@ -10,6 +10,7 @@ from psycopg import sql
 
 from app.domain.filters import Condition
 from app.domain.items import StoredItem
+from app.domain.time_range import ListOrder
 from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
 from app.repositories.connection import AsyncConnection, one
 from app.repositories.items import VECTOR_FIELD, vector_literal
@@ -131,20 +132,24 @@ async def ann_vector_stream(
 async def list_filtered(
     conn: AsyncConnection, namespace_prefix: tuple[str, ...], conditions: list[Condition],
     limit: int, offset: int, *, exact_namespace: bool = False,
+    order: ListOrder = ListOrder(),
 ) -> list[StoredItem]:
-    """Items without a query: newest first, ties broken by namespace and key for stable pages.
+    """Items without a query, in `order` (default: last updated first), ties broken by
+    namespace and key for stable pages.
 
     `exact_namespace` lists one namespace without its children.
     """
     where, params = _where(namespace_prefix, conditions, "s.prefix", exact=exact_namespace)
+    direction = sql.SQL("ASC" if order.order == "asc" else "DESC")
     cur = await conn.execute(
         sql.SQL(
             """
             SELECT {cols}, NULL::float8 AS score FROM store s WHERE {where}
-            ORDER BY s.updated_at DESC, s.prefix, s.key
+            ORDER BY s.{column} {direction}, s.prefix, s.key
             LIMIT %s OFFSET %s
             """
-        ).format(cols=sql.SQL(ITEM_COLUMNS), where=where),
+        ).format(cols=sql.SQL(ITEM_COLUMNS), where=where,
+                 column=sql.Identifier(order.column), direction=direction),
         [*params, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]

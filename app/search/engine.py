@@ -21,6 +21,7 @@ from langgraph.store.base import SearchOp
 
 from app.domain.filters import Condition, parse_filter
 from app.domain.items import StoredItem
+from app.domain.time_range import ListOrder, TimeRange
 from app.errors import ServiceUnavailable
 from app.repositories import advisory_locks
 from app.repositories import coverage_search as coverage_sql
@@ -52,16 +53,18 @@ class Searchable(Protocol):
 
 
 async def search_items(store: Searchable, op: SearchOp, mode: SearchMode | None,
-                       config: SearchConfig) -> list[StoredItem]:
+                       config: SearchConfig, times: TimeRange = TimeRange(),
+                       order: ListOrder = ListOrder()) -> list[StoredItem]:
     """Every search: with a query, `mode` (default: the config's) picks semantic, keyword
-    or hybrid; without one, a filtered listing, newest first. Refreshes TTLs if asked."""
-    conditions = parse_filter(op.filter)
+    or hybrid; without one, a filtered listing in `order`. `times` filters like the value
+    filter, inside every path's SQL. Refreshes TTLs if asked."""
+    conditions = parse_filter(op.filter) + times.conditions()
     if op.query:
         found = await search(store, op, conditions, mode or config.default_mode, config)
     else:
         async with store.pool.connection() as conn:
             found = await search_sql.list_filtered(
-                conn, op.namespace_prefix, conditions, op.limit, op.offset)
+                conn, op.namespace_prefix, conditions, op.limit, op.offset, order=order)
     if op.refresh_ttl and found:
         async with store.pool.connection() as conn:
             await item_sql.refresh_ttl(conn, found)
@@ -69,11 +72,12 @@ async def search_items(store: Searchable, op: SearchOp, mode: SearchMode | None,
 
 
 async def list_namespace(store: Searchable, namespace: tuple[str, ...], limit: int,
-                         offset: int) -> list[StoredItem]:
-    """One namespace's items (not its children's), newest first."""
+                         offset: int, times: TimeRange = TimeRange(),
+                         order: ListOrder = ListOrder()) -> list[StoredItem]:
+    """One namespace's items (not its children's) within `times`, in `order`."""
     async with store.pool.connection() as conn:
-        return await search_sql.list_filtered(conn, namespace, [], limit, offset,
-                                              exact_namespace=True)
+        return await search_sql.list_filtered(conn, namespace, times.conditions(), limit,
+                                              offset, exact_namespace=True, order=order)
 
 
 async def search(store: Searchable, op: SearchOp, conditions: list[Condition],
@@ -81,7 +85,7 @@ async def search(store: Searchable, op: SearchOp, conditions: list[Condition],
     assert op.query
     if mode == "semantic":
         vector = (await store.embedder.embed([op.query]))[0]
-        return await search_vector(store.pool, store.tuning, vector, op)
+        return await search_vector(store.pool, store.tuning, vector, op, conditions=conditions)
     await ensure_language(store.pool, config.language)
     if mode == "keyword":
         async with store.pool.connection() as conn:
@@ -155,7 +159,7 @@ async def _hybrid_stream(store: Searchable, op: SearchOp, conditions: list[Condi
             vector_items = await search_vector(
                 store.pool, store.tuning, vector,
                 SearchOp(op.namespace_prefix, op.filter, depth, 0, op.query, False),
-                candidates=candidates)
+                candidates=candidates, conditions=conditions)
             keyword_page = await keyword_leg
         finally:
             keyword_leg.cancel()

@@ -21,10 +21,13 @@ _large_scopes: "weakref.WeakKeyDictionary[AsyncConnectionPool, dict]" = (
 
 
 async def search_vector(pool: AsyncConnectionPool, tuning: SearchTuning, vector: list[float],
-                        op: SearchOp, *, candidates: int | None = None) -> list[StoredItem]:
+                        op: SearchOp, *, candidates: int | None = None,
+                        conditions: list[Condition] | None = None) -> list[StoredItem]:
     """Nearest neighbours of `vector` (no TTL refresh). `candidates`: the count of
-    count_vector_candidates, when the caller has it already."""
-    conditions = parse_filter(op.filter)
+    count_vector_candidates, when the caller has it already; `conditions`: op.filter's
+    with any more (time bounds) the caller adds."""
+    if conditions is None:
+        conditions = parse_filter(op.filter)
     args = (vector, op.namespace_prefix, conditions)
     async with pool.connection() as conn:
         if candidates is None:

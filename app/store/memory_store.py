@@ -19,6 +19,7 @@ from langgraph.store.postgres.base import PostgresIndexConfig
 
 from app.domain.history import Origin
 from app.domain.items import StoredItem, WriteMode
+from app.domain.time_range import ListOrder, TimeRange
 from app.repositories import history as history_sql
 from app.repositories import items as item_sql
 from app.repositories.conditions import ns_text
@@ -107,15 +108,18 @@ class MemoryStore(AsyncPostgresStore):
             return await item_sql.get_items(conn, namespace, keys, refresh_ttl=refresh_ttl)
 
     async def search_items(self, op: SearchOp, mode: SearchMode | None = None,
-                           config: SearchConfig | None = None) -> list[StoredItem]:
+                           config: SearchConfig | None = None, times: TimeRange = TimeRange(),
+                           order: ListOrder = ListOrder()) -> list[StoredItem]:
         """With a query: `mode` (default: the config's default mode) picks semantic, keyword
-        or hybrid search; without one: a filtered listing, newest first (app/search)."""
-        return await search_engine.search_items(self, op, mode, config or self.search_config)
+        or hybrid search; without one: a filtered listing in `order` (app/search)."""
+        return await search_engine.search_items(self, op, mode, config or self.search_config,
+                                                times, order)
 
-    async def list_items(self, namespace: tuple[str, ...], limit: int,
-                         offset: int) -> list[StoredItem]:
-        """One namespace's items (not its children's), newest first."""
-        return await search_engine.list_namespace(self, namespace, limit, offset)
+    async def list_items(self, namespace: tuple[str, ...], limit: int, offset: int,
+                         times: TimeRange = TimeRange(),
+                         order: ListOrder = ListOrder()) -> list[StoredItem]:
+        """One namespace's items (not its children's) within `times`, in `order`."""
+        return await search_engine.list_namespace(self, namespace, limit, offset, times, order)
 
     async def search_vector(self, vector: list[float], op: SearchOp, *,
                             candidates: int | None = None) -> list[StoredItem]:

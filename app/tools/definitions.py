@@ -86,6 +86,11 @@ def manage_memory_spec(actions: tuple[Action, ...] = ACTIONS) -> ToolSpec:
     })
 
 
+TIME_ARGUMENTS = {"created_after": "created at or after this", "created_before":
+                  "created before this", "updated_after": "last updated at or after this",
+                  "updated_before": "last updated before this"}
+
+
 def search_memory_spec(max_limit: int) -> ToolSpec:
     return ToolSpec(SEARCH_MEMORY, SEARCH_DESCRIPTION, {
         "type": "object",
@@ -98,6 +103,10 @@ def search_memory_spec(max_limit: int) -> ToolSpec:
             "filter": _nullable({"type": "object", "additionalProperties": True},
                                 "Match stored value fields, e.g. {\"kind\": \"Memory\"}; "
                                 "operators $eq $ne $gt $gte $lt $lte"),
+            # Beyond LangMem's arguments (optional, so its prompts work unchanged).
+            **{name: {"type": "string", "maxLength": 64, "description": f"Only memories "
+                      f"{what}: an ISO 8601 date or date-time (a date is its start; no "
+                      f"offset means UTC)"} for name, what in TIME_ARGUMENTS.items()},
         },
         "required": ["query"],
         "additionalProperties": False,

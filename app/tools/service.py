@@ -15,6 +15,7 @@ from app.auth.access import authorize_template
 from app.config import Settings
 from app.domain.history import Origin
 from app.domain.principal import Principal
+from app.domain.time_range import TimeRange
 from app.errors import InvalidInput, NotFound
 from app.extraction.schemas import ExtractionJobRequest
 from app.jobs.service import JobService
@@ -28,6 +29,7 @@ from app.tools.definitions import (
     EXTRACT_MEMORIES,
     MANAGE_MEMORY,
     SEARCH_MEMORY,
+    TIME_ARGUMENTS,
     TOOL_NAMES,
     Action,
     Format,
@@ -155,7 +157,8 @@ class ToolService:
     async def _search(self, args: dict[str, Any], ns: tuple[str, ...]) -> ToolResult:
         found = await self.memories.search(
             ns, query=args["query"], filter=args.get("filter"), limit=args.get("limit", 10),
-            offset=args.get("offset", 0), refresh_ttl=True)
+            offset=args.get("offset", 0), refresh_ttl=True,
+            times=TimeRange.parse(**{k: args[k] for k in TIME_ARGUMENTS if k in args}))
         items = [{**item.to_search_item().dict(), "value": readable(item.value)}
                  for item in found]
         # LangMem's search tool answers orjson.dumps([item.dict() ...]): compact, UTF-8

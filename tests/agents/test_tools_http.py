@@ -10,6 +10,7 @@ from langchain_core.utils.function_calling import convert_to_openai_tool
 from langmem import create_manage_memory_tool, create_search_memory_tool
 from openai import OpenAI
 
+from app.tools.definitions import TIME_ARGUMENTS
 from tests.agents.helpers import extraction_insert, wait_for_job
 from tests.fakes.llm_server import ToolCall
 
@@ -37,7 +38,10 @@ def test_definitions_are_langmems_tools(api, actions):
         assert ours["type"] == "function"
         ours, theirs = ours["function"], theirs["function"]
         assert ours["description"] == theirs["description"]
-        assert ours["parameters"]["properties"].keys() == theirs["parameters"]["properties"].keys()
+        # LangMem's arguments, plus search_memory's optional time bounds (TIME_ARGUMENTS)
+        extra = TIME_ARGUMENTS.keys() if ours["name"] == "search_memory" else set()
+        assert ours["parameters"]["properties"].keys() == \
+            theirs["parameters"]["properties"].keys() | extra
         assert ours["parameters"]["required"] == theirs["parameters"]["required"]
         Draft202012Validator.check_schema(ours["parameters"])
     manage = tools[0]["function"]["parameters"]["properties"]["action"]

@@ -45,6 +45,7 @@ async def test_tree_counts_and_a_namespace_newest_first_paged(tab, ui_server):
         "23 memories here, 1 memory in the namespaces below · 2 pages")
 
     # oldest first, over the whole namespace, paged the same way
+    await page.get_by_text("Time filter and order").click()  # folded while unused
     await page.get_by_label("Order").select_option("oldest")
     await expect(cards.first.locator(".content")).to_have_text("Alice fact 00")
     await expect(cards).to_have_count(20)

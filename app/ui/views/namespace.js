@@ -1,9 +1,11 @@
-// One namespace's memories, newest or oldest first, a page at a time, with bulk delete and
-// export.
+// One namespace's memories in the chosen order and time range, a page at a time, with bulk
+// delete and export.
 
 import { api, q } from '../lib/api.js';
-import { field, fill, h, plural, shortId } from '../lib/dom.js';
+import { fill, h, plural, shortId } from '../lib/dom.js';
 import { notify } from '../lib/messages.js';
+import { filtered, orderFields, readTime, timeControls, timeFields, timeParams }
+  from '../lib/time-filter.js';
 import { countText, memoryList, pager } from './cards.js';
 import { confirmDialog } from './confirm.js';
 import { exportPrefix } from './download.js';
@@ -13,11 +15,11 @@ const PAGE = 20;
 
 export async function renderNamespace(view, [dotted], params) {
   const page = Math.max(1, Number(params.get('page')) || 1);
-  const oldest = params.get('sort') === 'oldest';
+  const time = readTime(params);
   const counts = await api('GET', `v1/stats/namespaces?prefix=${q(dotted)}&limit=10000`);
   const own = counts.namespaces.find((n) => n.namespace.join('.') === dotted)?.memories ?? 0;
   const below = counts.namespaces.reduce((sum, n) => sum + n.memories, 0) - own;
-  const { items, hasNext } = await listPage(dotted, page, oldest, own);
+  const { items, hasNext } = await listPage(dotted, page, time);
   markCurrent(dotted);
 
   const selected = new Set();
@@ -44,44 +46,51 @@ export async function renderNamespace(view, [dotted], params) {
     h('h2', {}, 'Namespace ', h('code', {}, dotted)),
     h('p', { class: 'meta' }, `${countText(own)} here`,
       below ? `, ${countText(below)} in the namespaces below` : '',
-      own > PAGE ? ` · ${plural(Math.ceil(own / PAGE), 'page')}` : ''),
+      own > PAGE && !filtered(time) ? ` · ${plural(Math.ceil(own / PAGE), 'page')}` : ''),
     h('div', { class: 'actions' },
       h('a', { href: `#/new?ns=${q(dotted)}` }, 'New memory here'),
       h('a', { href: `#/search?prefix=${q(dotted)}` }, 'Search under this namespace'),
       h('a', { href: `#/jobs?namespace=${q(dotted)}` }, 'Extraction jobs here'),
       h('button', { type: 'button', class: 'secondary', onclick: () => exportPrefix(dotted) },
         'Export (JSON Lines)')),
-    own > 1 && orderSelect(dotted, oldest),
+    own > 0 && timeForm(dotted, time),
     items.length > 0 && h('div', { class: 'actions selector' },
       all, h('label', { for: 'select-all' }, 'Select all on this page'), bulk),
     items.length ? memoryList(items, { select })
       : h('p', {}, page > 1 ? 'No more memories.'
-        : 'No memories directly in this namespace; the tree shows the ones below it.'),
-    pager(page, hasNext, (p) => `#/ns/${q(dotted)}?page=${p}${oldest ? '&sort=oldest' : ''}`,
-      Math.max(1, Math.ceil(own / PAGE))));
+        : filtered(time) ? 'No memories of this namespace in that time range.'
+          : 'No memories directly in this namespace; the tree shows the ones below it.'),
+    pager(page, hasNext, (p) => address(dotted, time, p),
+      filtered(time) ? null : Math.max(1, Math.ceil(own / PAGE))));
 }
 
-// The API lists newest first: oldest first is the same list read from its end, by count.
-async function listPage(dotted, page, oldest, own) {
-  const where = `v1/memories?namespace=${q(dotted)}`;
-  if (!oldest) { // one more than a page: whether a next page exists
-    const data = await api('GET', `${where}&limit=${PAGE + 1}&offset=${(page - 1) * PAGE}`);
-    return { items: data.items.slice(0, PAGE), hasNext: data.items.length > PAGE };
-  }
-  const offset = Math.max(0, own - page * PAGE);
-  const limit = own - (page - 1) * PAGE - offset;
-  if (limit <= 0) return { items: [], hasNext: false };
-  const data = await api('GET', `${where}&limit=${limit}&offset=${offset}`);
-  return { items: data.items.reverse(), hasNext: offset > 0 };
+// One more than a page: whether a next page exists.
+async function listPage(dotted, page, time) {
+  const params = new URLSearchParams({ namespace: dotted, limit: String(PAGE + 1),
+    offset: String((page - 1) * PAGE), ...timeFields(time), ...orderFields(time) });
+  const data = await api('GET', `v1/memories?${params}`);
+  return { items: data.items.slice(0, PAGE), hasNext: data.items.length > PAGE };
 }
 
-function orderSelect(dotted, oldest) {
-  const order = h('select', { name: 'sort', value: oldest ? 'oldest' : 'newest',
-    onchange: () => {
-      location.hash = `#/ns/${q(dotted)}${order.value === 'oldest' ? '?sort=oldest' : ''}`;
-    } },
-  h('option', { value: 'newest' }, 'Newest first'), h('option', { value: 'oldest' }, 'Oldest first'));
-  return field('Order', order);
+const address = (dotted, time, page) => {
+  const params = new URLSearchParams({ ...timeParams(time), ...(page > 1 && { page }) });
+  const text = params.toString();
+  return `#/ns/${q(dotted)}${text ? `?${text}` : ''}`;
+};
+
+// The order applies at once; the time range on Apply. Folded while unused, so the keyboard
+// reaches the first memory in a few Tabs.
+function timeForm(dotted, time) {
+  const go = () => { location.hash = address(dotted, controls.read(), 1); };
+  const controls = timeControls(time, null, go);
+  const used = filtered(time) || time.sort !== 'newest';
+  return h('details', { class: 'time-filter', open: used },
+    h('summary', {}, 'Time filter and order'),
+    h('form', { class: 'time-form', onsubmit: (e) => { e.preventDefault(); go(); } },
+      controls.fields, h('div', { class: 'actions' },
+        h('button', { type: 'submit', class: 'secondary' }, 'Apply'),
+        filtered(time) && h('a', { href: address(dotted, { ...time, from: '', to: '' }, 1) },
+          'Clear the time filter'))));
 }
 
 // One confirmation for all of them; each is deleted on its own (history keeps every version).
