@@ -75,3 +75,10 @@ def test_writes_go_through_the_memory_service() -> None:
     callers = [f"{name}:{call.lineno}" for name, call in _calls(
         "apply_puts", outside=("app/store/", "app/memories/service.py"))]
     assert callers == [], "write through MemoryService: " + ", ".join(callers)
+    # The import's bulk batches too: their repository is MemoryService's alone.
+    importers = [name for path in sorted((ROOT / "app").rglob("*.py"))
+                 if any(f in path.read_text() for f in ("import bulk_import",
+                                                        "bulk_import import"))
+                 and (name := path.relative_to(ROOT).as_posix())
+                 not in ("app/memories/service.py", "app/repositories/bulk_import.py")]
+    assert importers == [], f"bulk writes outside MemoryService: {importers}"

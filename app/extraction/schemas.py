@@ -1,6 +1,6 @@
 """Bodies of the extraction API."""
 
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -20,15 +20,20 @@ class KindSpec(BaseModel):
                          "updated in place (a profile)")
 
 
-# The extraction options that a request and a profile (app/runs/schemas.py) both carry, with
-# enable_inserts, enable_updates and enable_deletes (plain booleans, default true).
-Instructions = Annotated[str | None, Field(max_length=20_000,
-                                           description="Extra guidance for what to remember")]
-Kinds = Annotated[list[KindSpec] | None, Field(description="Memory kinds as JSON Schemas; "
-                                               "default: Memory (one text fact per item)")]
+class ExtractionOptions(BaseModel):
+    """What to remember and which operations are allowed: a request's and a profile's
+    (app/runs/schemas.py) alike."""
+
+    instructions: str | None = Field(None, max_length=20_000,
+                                     description="Extra guidance for what to remember")
+    kinds: list[KindSpec] | None = Field(None, description="Memory kinds as JSON Schemas; "
+                                         "default: Memory (one text fact per item)")
+    enable_inserts: bool = True
+    enable_updates: bool = True
+    enable_deletes: bool = True
 
 
-class ExtractionRequest(BaseModel):
+class ExtractionRequest(ExtractionOptions):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "messages": [{"role": "user", "content": "I like dogs. My dog's name is Fido."},
                      {"role": "assistant", "content": "Fido is a great name!"}],
@@ -42,11 +47,6 @@ class ExtractionRequest(BaseModel):
                                  "from config", examples=[["memories", "{user_id}"]])
     config: dict[str, str] = Field(default_factory=dict, description="Template values",
                                    examples=[{"user_id": "alice"}])
-    instructions: Instructions = None
-    kinds: Kinds = None
-    enable_inserts: bool = True
-    enable_updates: bool = True
-    enable_deletes: bool = True
 
 
 class ExtractionJobRequest(ExtractionRequest):

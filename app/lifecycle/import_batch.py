@@ -4,17 +4,16 @@ is being written."""
 
 from dataclasses import dataclass
 
+from app.domain.bulk import Row
 from app.lifecycle.import_line import ImportLine
-from app.repositories import bulk_import as bulk_sql
-from app.repositories.connection import AsyncConnectionPool
-from app.store.embedders import Embedder
+from app.memories.service import MemoryService
 from app.store.text import indexed_text
 
 
 @dataclass
 class Prepared:
     lines: list[ImportLine]
-    rows: list[bulk_sql.Row]  # the lines that change something, in line order
+    rows: list[Row]  # the lines that change something, in line order
 
     def split(self) -> list["Prepared"]:
         """Each line on its own (to find the one the database refuses)."""
@@ -23,25 +22,23 @@ class Prepared:
                 for ln in self.lines]
 
 
-async def prepare(pool: AsyncConnectionPool, embedder: Embedder,
-                  lines: list[ImportLine]) -> Prepared:
+async def prepare(memories: MemoryService, lines: list[ImportLine]) -> Prepared:
     """Lines whose value, TTL and indexing already match are left out; only texts that
     differ from the one the stored vector was computed from are embedded."""
-    async with pool.connection() as conn:
-        current = await bulk_sql.current(conn, [(ln.namespace, ln.key) for ln in lines])
+    current = await memories.stored_rows([(ln.namespace, ln.key) for ln in lines])
     rows, stale = [], []
     for ln in lines:
         now = current.get((ln.namespace, ln.key))
         if now is not None and (now.value, now.ttl, now.indexed) == (ln.value, ln.ttl,
                                                                     ln.indexed):
             continue
-        row = bulk_sql.Row(ln.namespace, ln.key, ln.value, ln.ttl,
+        row = Row(ln.namespace, ln.key, ln.value, ln.ttl,
                            (indexed_text(ln.value) or None) if ln.indexed else None,
                            ln.created_at, ln.updated_at, existed=now is not None)
         rows.append(row)
         if row.text is not None and (now.text if now else None) != row.text:
             stale.append(row)
-    vectors = await embedder.embed([r.text for r in stale if r.text is not None])
+    vectors = await memories.embed([r.text for r in stale if r.text is not None])
     for row, vector in zip(stale, vectors, strict=True):
         row.embedding = vector
     return Prepared(lines, rows)

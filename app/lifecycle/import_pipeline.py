@@ -12,18 +12,14 @@ from app.lifecycle.deferred_index import DeferredIndex
 from app.lifecycle.import_batch import Prepared, prepare
 from app.lifecycle.import_line import ImportLine
 from app.lifecycle.import_stopped import REFUSED_BY_DATABASE
-from app.repositories import bulk_import as bulk_sql
-from app.repositories import history as history_sql
-from app.repositories.connection import AsyncConnectionPool
-from app.store.embedders import Embedder
+from app.memories.service import MemoryService
 
 IMPORT = Origin("import")
 
 
 class ImportPipeline:
-    def __init__(self, pool: AsyncConnectionPool, embedder: Embedder, report: Any,
-                 index: DeferredIndex) -> None:
-        self.pool, self.embedder, self.report, self.index = pool, embedder, report, index
+    def __init__(self, memories: MemoryService, report: Any, index: DeferredIndex) -> None:
+        self.memories, self.report, self.index = memories, report, index
         self.done = 0  # every line up to this one is applied or rejected, and committed
         self._writing: asyncio.Task | None = None
         self._writing_keys: set = set()
@@ -69,7 +65,7 @@ class ImportPipeline:
         """A batch the database refuses to compare (a key it cannot take) is prepared line
         by line, and the refused line rejected by number."""
         try:
-            return [await prepare(self.pool, self.embedder, lines)]
+            return [await prepare(self.memories, lines)]
         except REFUSED_BY_DATABASE as exc:
             if len(lines) == 1:
                 self._reject(lines[0], exc)
@@ -86,9 +82,7 @@ class ImportPipeline:
         by writing the batch's lines one by one, and rejected by number."""
         try:
             if part.rows:
-                async with self.pool.connection() as conn, conn.transaction():
-                    await history_sql.set_origin(conn, IMPORT)
-                    await bulk_sql.write(conn, part.rows)
+                await self.memories.write_rows(part.rows, IMPORT)
         except REFUSED_BY_DATABASE as exc:
             if len(part.lines) == 1:
                 self._reject(part.lines[0], exc)

@@ -14,9 +14,9 @@ from app.lifecycle.import_line import ImportLine, parse_line, rejection
 from app.lifecycle.import_pipeline import ImportPipeline
 from app.lifecycle.import_stopped import ImportStopped
 from app.memories.namespaces import validate_namespace
+from app.memories.service import MemoryService
 from app.repositories import lifecycle as lifecycle_sql
 from app.repositories.connection import AsyncConnectionPool
-from app.store.memory_store import MemoryStore
 
 PAGE = 1000
 DEFAULT_VALUE_DEPTH = Settings.model_fields["max_value_depth"].default
@@ -31,10 +31,10 @@ class ImportReport:
 
 
 class TransferService:
-    def __init__(self, pool: AsyncConnectionPool, store: MemoryStore,
+    def __init__(self, pool: AsyncConnectionPool, memories: MemoryService,
                  defer_index_min_lines: int = DEFER_MIN_LINES) -> None:
         self.pool = pool
-        self.store = store
+        self.memories = memories
         self.defer_index_min_lines = defer_index_min_lines
 
     async def export(self, namespace_prefix: tuple[str, ...]) -> AsyncIterator[str]:
@@ -62,7 +62,7 @@ class TransferService:
         import set the vector index aside from the start (deferred_index)."""
         report = ImportReport()
         index = DeferredIndex(self.pool, self.defer_index_min_lines)
-        pipeline = ImportPipeline(self.pool, self.store.embedder, report, index)
+        pipeline = ImportPipeline(self.memories, report, index)
         try:
             async with index:
                 try:

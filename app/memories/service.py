@@ -8,6 +8,7 @@ from typing import Any
 from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, SearchOp
 
 from app.config import Settings
+from app.domain.bulk import Current, Key, Row
 from app.domain.caps import check_page
 from app.domain.filters import parse_filter
 from app.domain.history import Origin
@@ -18,6 +19,8 @@ from app.memories.json_guard import check_value
 from app.memories.keys import check_key
 from app.memories.namespaces import MAX_DEPTH, validate_namespace
 from app.memories.values import MAX_TTL_MINUTES, MIN_TTL_MINUTES, TTL_RULE
+from app.repositories import bulk_import as bulk_sql
+from app.repositories import history as history_sql
 from app.repositories.connection import AsyncConnection
 from app.search import parse_mode
 from app.store.memory_store import MemoryStore
@@ -179,3 +182,17 @@ class MemoryService:
 
     def check_page(self, limit: int, offset: int) -> None:
         check_page(self.settings, limit, offset)
+
+    # -- the import's batches: one statement each, history and keyword index by the same
+    # triggers as every other write (app/lifecycle/import_pipeline.py) -------------------
+
+    async def stored_rows(self, keys: list[Key]) -> dict[Key, Current]:
+        """What these keys hold now: value, TTL, indexing and the text of their vector."""
+        async with self.store.pool.connection() as conn:
+            return await bulk_sql.current(conn, keys)
+
+    async def write_rows(self, rows: list[Row], origin: Origin) -> None:
+        """One batch in one transaction: all of it or none (a cancellation rolls it back)."""
+        async with self.store.pool.connection() as conn, conn.transaction():
+            await history_sql.set_origin(conn, origin)
+            await bulk_sql.write(conn, rows)

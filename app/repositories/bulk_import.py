@@ -5,39 +5,13 @@ every row), skips the stale-vector sweep for keys that did not exist, and sends 
 one binary float array (formatting 384 floats as text took ~0.6 ms a vector, held the GIL
 and so slowed the embedder running in its thread)."""
 
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
 import numpy as np
 from psycopg.types.json import Jsonb
 
+from app.domain.bulk import Current, Key, Row
 from app.repositories.conditions import ns_text
 from app.repositories.connection import AsyncConnection
 from app.repositories.items import VECTOR_FIELD
-
-Key = tuple[tuple[str, ...], str]
-
-
-@dataclass
-class Current:
-    value: Any
-    ttl: float | None
-    indexed: bool  # any vector at all (a plain store's rows too)
-    text: str | None  # the text our vector was computed from
-
-
-@dataclass
-class Row:
-    namespace: tuple[str, ...]
-    key: str
-    value: dict[str, Any]
-    ttl: float | None
-    text: str | None  # None: kept out of search
-    created_at: datetime | None  # None: now() for a new item, kept for an existing one
-    updated_at: datetime | None
-    existed: bool
-    embedding: list[float] | None = None  # set when `text` differs from the stored one
 
 
 async def current(conn: AsyncConnection, keys: list[Key]) -> dict[Key, Current]:

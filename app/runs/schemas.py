@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.extraction.schemas import ExtractionResult, Instructions, Kinds
+from app.extraction.schemas import ExtractionOptions, ExtractionResult
 
 RunStatus = Literal["pending", "running", "error", "success", "timeout", "interrupted"]
 MultitaskStrategy = Literal["reject", "interrupt", "rollback", "enqueue"]
@@ -131,7 +131,7 @@ class Thread(BaseModel):
     interrupts: dict[str, Any] = Field(default_factory=dict)
 
 
-class ProfileWrite(BaseModel):
+class ProfileWrite(ExtractionOptions):
     model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{
         "description": "Facts and a user profile",
         "namespace": ["memories", "{user_id}"],
@@ -150,11 +150,6 @@ class ProfileWrite(BaseModel):
                                  description="Namespace template for runs whose "
                                  "config.configurable has no namespace",
                                  examples=[DEFAULT_NAMESPACE])
-    instructions: Instructions = None
-    kinds: Kinds = None
-    enable_inserts: bool = True
-    enable_updates: bool = True
-    enable_deletes: bool = True
 
 
 class ProfileCreate(ProfileWrite):

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 import psycopg
 
 from app.lifecycle.transfer import TransferService
+from app.memories.service import MemoryService
 from app.store.memory_store import MemoryStore
 
 NS = ["memories", "imp"]
@@ -37,7 +38,8 @@ def transfer(app, embedder, hook: Hook | None = None, *, defer_after: int = 20
              ) -> tuple[TransferService, HookedEmbedder]:
     pool = app.state.runtime.pool
     hooked = HookedEmbedder(embedder, hook)
-    return TransferService(pool, MemoryStore(pool, hooked),
+    store = MemoryStore(pool, hooked)
+    return TransferService(pool, MemoryService(store, app.state.runtime.settings),
                            defer_index_min_lines=defer_after), hooked
 
 
