@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from tests.conftest import fresh_database
+from tests.fakes.llm_server import FakeLLMServer
 from tests.jobs.test_background import FACT, job_request
 from tests.jobs.test_durability import wait_for
 from tests.live_server import LiveServer
@@ -18,13 +19,13 @@ SAFE_ID = ("trace42script" + "x" * 200)[:128]
 
 
 @pytest.fixture(scope="module")
-def served_lines(pg_admin_url, template_db, fake_llm):
+def served_lines(pg_admin_url, template_db):
     """Traffic against a live server (LOG_FORMAT unset: its stderr is no terminal, so JSON),
-    then every line it wrote, parsed."""
-    fake_llm.reset()
-    fake_llm.script(FACT)
-    with fresh_database(pg_admin_url, template_db) as url, \
+    then every line it wrote, parsed. Its own fake LLM: a server another module left with a
+    job still due cannot take this one's scripted answer."""
+    with FakeLLMServer() as fake_llm, fresh_database(pg_admin_url, template_db) as url, \
             LiveServer.start(live_server_env(url, fake_llm)) as server:
+        fake_llm.script(FACT)
         given = httpx.get(f"{server.url}/v1/memories/k1", params={"namespace": "memories.alice"},
                           headers={"X-Request-ID": UNSAFE_ID.encode()})
         made = httpx.get(f"{server.url}/v1/memories/k2", params={"namespace": "memories.bob"})
