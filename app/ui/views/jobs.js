@@ -10,7 +10,7 @@ import { pager } from './cards.js';
 const PAGE = 25;
 const STATUSES = ['', 'queued', 'running', 'succeeded', 'failed', 'cancelled'];
 
-export async function renderJobs(view, _args, params) {
+export async function renderJobs(view, _args, params, current = () => true) {
   const state = { namespace: params.get('namespace') ?? '', thread_id: params.get('thread_id') ?? '',
                   status: params.get('status') ?? '' };
   const page = Math.max(1, Number(params.get('page')) || 1);
@@ -28,6 +28,7 @@ export async function renderJobs(view, _args, params) {
       field('Thread', thread), field('Status', status)),
     h('button', { type: 'submit' }, 'Filter'));
   const jobs = await listJobs(state, (page - 1) * PAGE);
+  if (!current()) return; // a newer filter was chosen meanwhile: its answer draws the view
   const shown = jobs.slice(0, PAGE);
   fill(view, h('h2', {}, 'Extraction jobs'), form,
     h('p', { class: 'meta' }, shown.length
