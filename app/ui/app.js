@@ -95,7 +95,7 @@ function enter() {
 // focus: move the keyboard to the new view's heading (not on the first load: the page's top).
 async function route(focus = true) {
   if (location.hash === lastHash) return;
-  lastHash = location.hash;
+  const hash = lastHash = location.hash;
   const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
   const [name, ...args] = path.split('/').map(decodeURIComponent);
   const render = ROUTES[name] ?? renderHome;
@@ -105,6 +105,7 @@ async function route(focus = true) {
   if (name !== 'memory') clearNotice(); // a create or delete lands on a memory with a notice
   if (!['ns', 'memory'].includes(name)) markCurrent(null);
   const previous = view.firstChild;
+  view.setAttribute('aria-busy', 'true'); // until this route's answer is drawn (or replaced)
   try {
     await render(view, args, new URLSearchParams(query), () => id === shownRoute);
     if (focus && id === shownRoute && !view.contains(document.activeElement)) {
@@ -117,6 +118,11 @@ async function route(focus = true) {
     // like search, keeps it: the error is about what was typed there)
     if (view.firstChild === previous) fill(view);
     showError(e);
+  } finally {
+    if (id === shownRoute) {
+      view.removeAttribute('aria-busy');
+      view.dataset.shows = hash; // which address the drawn view answers
+    }
   }
 }
 

@@ -2,6 +2,7 @@
 go from queued to done against the fake LLM server, follow links to what it changed."""
 
 import json
+import re
 
 from playwright.async_api import expect
 
@@ -117,14 +118,22 @@ async def test_the_jobs_list_filters_and_the_form_keeps_the_thread(tab, ui_serve
     await expect(jobs).to_have_count(2)
     await expect(jobs.first.get_by_role("link")).to_have_text(f"Job {second[:8]}…")
     await page.get_by_label("Namespace", exact=True).fill("extract.nobody")
-    await page.get_by_role("button", name="Filter").click()
+    await filter_jobs(page, "namespace=extract.nobody")
     await expect(page.get_by_text("No jobs match.")).to_be_visible()
     await page.get_by_label("Namespace", exact=True).fill("extract.carol")
     await page.get_by_label("Status").select_option("failed")
-    await page.get_by_role("button", name="Filter").click()
+    await filter_jobs(page, "status=failed")
     await expect(page.get_by_text("No jobs match.")).to_be_visible()
     await page.get_by_label("Status").select_option("succeeded")
-    await page.get_by_role("button", name="Filter").click()
+    await filter_jobs(page, "status=succeeded")
     await expect(jobs).to_have_count(2)
     await jobs.last.get_by_role("link").click()
     await expect(page.locator("h2 code")).to_have_text(first)
+
+
+async def filter_jobs(page, expected):
+    """Submit the filter and wait for its own answer: the last one's stays on screen (and its
+    form under the pointer) until then, and a form drawn mid-typing would lose a choice."""
+    await page.get_by_role("button", name="Filter").click()
+    await expect(page.locator("#view")).to_have_attribute("data-shows", re.compile(re.escape(expected)))
+    await expect(page.locator("#view")).not_to_have_attribute("aria-busy", "true")
