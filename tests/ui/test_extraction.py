@@ -135,5 +135,6 @@ async def filter_jobs(page, expected):
     """Submit the filter and wait for its own answer: the last one's stays on screen (and its
     form under the pointer) until then, and a form drawn mid-typing would lose a choice."""
     await page.get_by_role("button", name="Filter").click()
-    await expect(page.locator("#view")).to_have_attribute("data-shows", re.compile(re.escape(expected)))
-    await expect(page.locator("#view")).not_to_have_attribute("aria-busy", "true")
+    view = page.locator("#view")
+    await expect(view).to_have_attribute("data-shows", re.compile(re.escape(expected)))
+    await expect(view).not_to_have_attribute("aria-busy", "true")
