@@ -8,18 +8,32 @@ A design is how each leg's raw score becomes a share of its weight:
   "avg": min(1, bm25 / the sum of idf), the BM25 of an item of mean length holding every
   term once; "cover": the share of the query's idf the item holds (tf and length aside);
   "coverbest": cover * bm25 / best (BM25's order among items, scaled by what they hold);
+  "cover2": cover squared (a partial match counts less than its share); "gate": cover x the
+  scope's best cover (the leg weighs as much as the best match holds of the query); "half":
+  the part of cover beyond one half, scaled to [0, 1] (a memory holding a minority of the
+  query gets nothing); "atthalf": the same over the query's attainable share (the idf of
+  the terms some memory of the scope holds), times that share; "agree": cover x how
+  plausible in meaning the best keyword match is, (its cosine - the median cosine) / (the
+  best cosine - the median), in [0, 1] (a confidence gate);
 - vector "window": (cos - floor) / (best - floor), floor the cosine of the window-th result
   (relative to the best, like "best"); "unit": (cos - floor) / (1 - floor) (relative to a
   perfect match); "raw": the cosine itself;
 - "rrf": reciprocal rank fusion, k = 60, over each leg's top 100.
+
+The weight is chosen on dev: the best dev recall@10 among the weights at which no question
+kind falls below the better leg on dev (the target), else the best dev recall@10.
 """
+
+from collections.abc import Callable
 
 import numpy as np
 
 from bench.retrieval_eval.evaluate import Metrics, Scores, _ranks, _top
 
 DESIGNS = ("best+window", "rrf", "best+raw", "attain+window", "attain+unit", "attain+raw",
-           "avg+raw", "cover+window", "cover+raw", "coverbest+raw")
+           "avg+raw", "cover+window", "cover+raw", "coverbest+raw", "cover2+raw", "gate+raw",
+           "half+raw", "atthalf+raw", "agree+raw")
+MAJORITY = 0.5  # "half" and "atthalf"
 WEIGHTS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
 WINDOW = 100
 K1 = 1.2
@@ -33,10 +47,45 @@ def _keyword(s: Scores, how: str) -> np.ndarray:
         return s.coverage
     if how == "coverbest":
         return s.coverage * _keyword(s, "best")
+    if how == "cover2":
+        return s.coverage ** 2
+    if how == "gate":
+        return s.coverage * s.coverage.max(initial=0.0)
+    if how == "half":
+        return beyond_half(s.coverage)
+    if how == "atthalf":
+        attainable = _attainable(s)
+        if not attainable:
+            return np.zeros(len(s.keys))
+        return attainable * beyond_half(s.coverage / attainable)
+    if how == "agree":
+        return s.coverage * _agreement(s)
     if how == "avg":
         return np.minimum(1.0, s.bm25 / sum(s.idf)) if s.idf else np.zeros(len(s.keys))
     attainable = (K1 + 1) * sum(s.idf)
     return s.bm25 / attainable if attainable > 0 else np.zeros(len(s.keys))
+
+
+def beyond_half(coverage: np.ndarray) -> np.ndarray:
+    """The part of each share beyond MAJORITY, scaled to [0, 1]."""
+    return np.maximum(0.0, (coverage - MAJORITY) / (1 - MAJORITY))
+
+
+def _attainable(s: Scores) -> float:
+    """The share of the query's idf held by the terms some memory of the scope holds."""
+    if s.held is None or not s.idf:
+        return 0.0
+    idf = np.array(s.idf, dtype=float)
+    return float(idf[s.held.any(axis=0)].sum() / idf.sum())
+
+
+def _agreement(s: Scores) -> float:
+    best = s.coverage.max(initial=0.0)
+    if best <= 0:
+        return 0.0
+    cosine = s.cosine[s.coverage >= best - 1e-12].max()
+    median, top = np.median(s.cosine), s.cosine.max()
+    return float(np.clip((cosine - median) / max(top - median, 1e-6), 0.0, 1.0))
 
 
 def _vector(s: Scores, how: str) -> np.ndarray:
@@ -49,7 +98,10 @@ def _vector(s: Scores, how: str) -> np.ndarray:
     return s.cosine
 
 
-def ranking(s: Scores, design: str, wk: float) -> list[str]:
+Extra = Callable[[Scores], np.ndarray | None]  # added to a fused score (the time cue)
+
+
+def ranking(s: Scores, design: str, wk: float, extra: Extra | None = None) -> list[str]:
     if design == "semantic":
         return _top(s.keys, s.cosine)
     if design == "keyword":
@@ -58,32 +110,52 @@ def ranking(s: Scores, design: str, wk: float) -> list[str]:
         everything = np.ones(len(s.keys), dtype=bool)
         kr = _ranks(s.bm25, s.keys, s.bm25 > 0, 100)
         vr = _ranks(s.cosine, s.keys, everything, 100)
-        return _top(s.keys, wk / (60 + kr) + (1 - wk) / (60 + vr))
-    keyword, vector = design.split("+")
-    return _top(s.keys, wk * _keyword(s, keyword) + (1 - wk) * _vector(s, vector))
+        score = wk / (60 + kr) + (1 - wk) / (60 + vr)
+    else:
+        keyword, vector = design.split("+")
+        score = wk * _keyword(s, keyword) + (1 - wk) * _vector(s, vector)
+    more = extra(s) if extra else None
+    return _top(s.keys, score if more is None else score + more)
 
 
-def metrics(matrices: list[Scores], design: str, wk: float) -> dict[str, float]:
+def metrics(matrices: list[Scores], design: str, wk: float,
+            extra: Extra | None = None) -> dict[str, float]:
     m = Metrics()
     for s in matrices:
-        m.add(ranking(s, design, wk), s.question.answers)
+        m.add(ranking(s, design, wk, extra), s.question.answers)
     return m.mean()
 
 
-def compare(matrices: list[Scores], split_of, kinds: list[str]) -> list[dict]:
-    """Each design at its best keyword weight on dev (recall@10), reported on dev and test,
-    overall and per question kind; the legs alone for reference."""
-    dev = [s for s in matrices if split_of(s.question) == "dev"]
-    rows = []
+def _by_kind(part: list[Scores], kinds: list[str], design: str, wk: float,
+             extra: Extra | None) -> dict[str, dict[str, float]]:
+    return {k: metrics([s for s in part if s.question.kind == k], design, wk, extra)
+            for k in kinds}
+
+
+def compare(matrices: list[Scores], split_of, kinds: list[str],
+            extra: Extra | None = None) -> list[dict]:
+    """Each design at its weight chosen on dev (module docstring), reported on dev and test,
+    overall and per question kind; the legs alone for reference. `extra` (the time cue)
+    is added to every fused design's score, not to the legs'."""
+    parts = {split: [s for s in matrices if split_of(s.question) == split]
+             for split in ("dev", "test")}
+    rows: list[dict] = []
+    floor: dict[str, float] = {}  # dev: the better leg's recall@10 per kind
     for design in ("semantic", "keyword", *DESIGNS):
-        weights = WEIGHTS if design in DESIGNS else (0.0,)
-        on_dev = {wk: metrics(dev, design, wk)["recall@10"] for wk in weights}
-        wk = max(weights, key=lambda w: (on_dev[w], -abs(w - 0.5)))
-        row: dict = {"design": design, "keyword_weight": wk, "dev_by_weight": on_dev}
-        for split in ("dev", "test"):
-            part = [s for s in matrices if split_of(s.question) == split]
-            row[split] = metrics(part, design, wk)
-            row[f"{split}_by_kind"] = {k: metrics([s for s in part if s.question.kind == k],
-                                                  design, wk) for k in kinds}
+        fused = design in DESIGNS
+        weights = WEIGHTS if fused else (0.0,)
+        on_dev = {wk: (metrics(parts["dev"], design, wk, extra)["recall@10"],
+                       _by_kind(parts["dev"], kinds, design, wk, extra)) for wk in weights}
+        meets = [wk for wk in weights if fused and all(
+            on_dev[wk][1][k]["recall@10"] >= floor[k] - 1e-9 for k in kinds)]
+        wk = max(meets or weights, key=lambda w: (on_dev[w][0], -abs(w - 0.5)))
+        row: dict = {"design": design, "keyword_weight": wk, "meets_on_dev": bool(meets),
+                     "dev_by_weight": {w: r for w, (r, _) in on_dev.items()}}
+        for split, part in parts.items():
+            row[split] = metrics(part, design, wk, extra)
+            row[f"{split}_by_kind"] = _by_kind(part, kinds, design, wk, extra)
+        if not fused:
+            for k in kinds:
+                floor[k] = max(floor.get(k, 0.0), row["dev_by_kind"][k]["recall@10"])
         rows.append(row)
     return rows

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from app.config import Settings
 from app.repositories.keyword_search import Bm25
+from app.search.time_cue import TIME_CUE_BOOST
 from app.store.text import indexed_text
 from bench.conversation_eval import dataset, designs, report, techniques
 from bench.retrieval_eval import db, evaluate, vectors
@@ -52,6 +53,19 @@ def by_split_and_kind(rankings: dict[str, dict[str, list[str]]], questions) -> d
                              for mode, ranked in rankings.items()}
                       for kind in ["all", *KINDS]}
     return out
+
+
+def designs_on(matrices, conversations, indexing: str) -> list[dict]:
+    """designs.compare; on the dated turns with the service's time cue added to every
+    fused design (TIME_CUE_BOOST to the turns of the month a question names)."""
+    if indexing != "date":
+        return designs.compare(matrices, dataset.split_of, KINDS)
+    month = {t.key: (t.date.year, t.date.month) for c in conversations for t in c.turns}
+
+    def cue(s):
+        match = techniques.in_month(s, month.__getitem__)
+        return None if match is None else TIME_CUE_BOOST * match
+    return designs.compare(matrices, dataset.split_of, KINDS, cue)
 
 
 def techniques_on(matrices, conversations, wk: float) -> list[dict]:
@@ -95,7 +109,7 @@ async def run_indexing(admin: str, model, conversations, indexing: str,
             CACHE.mkdir(parents=True, exist_ok=True)
             (CACHE / f"matrices-{indexing}.pkl").write_bytes(pickle.dumps(matrices))
             if with_designs:
-                out["designs"] = designs.compare(matrices, dataset.split_of, KINDS)
+                out["designs"] = designs_on(matrices, conversations, indexing)
             if indexing == "date":
                 out["techniques"] = techniques_on(matrices, conversations,
                                                   s.hybrid_keyword_weight)
@@ -114,10 +128,12 @@ async def main() -> None:
             results["indexing"]["date"]["techniques"] = techniques_on(
                 matrices, dataset.generate(), Settings().hybrid_keyword_weight)
             path.write_text(json.dumps(results, indent=1, default=str))
-        if args.designs_only:
-            matrices = pickle.loads((CACHE / "matrices-turn.pkl").read_bytes())
-            results["indexing"]["turn"]["designs"] = designs.compare(
-                matrices, dataset.split_of, KINDS)
+        if args.designs_only:  # on every indexing whose matrices the last run left
+            for indexing, out in results["indexing"].items():
+                cached = CACHE / f"matrices-{indexing}.pkl"
+                if cached.exists():
+                    out["designs"] = designs_on(pickle.loads(cached.read_bytes()),
+                                                dataset.generate(), indexing)
             path.write_text(json.dumps(results, indent=1, default=str))
         Path(args.out).write_text(report.render(results))
         return
