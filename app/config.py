@@ -4,6 +4,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
+from psycopg import ProgrammingError
+from psycopg.conninfo import conninfo_to_dict
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -17,6 +19,8 @@ class Settings(BaseSettings):
 
     # Database: unset means an embedded PostgreSQL 18 + pgvector under MEMORY_DATA_DIR.
     database_url: str | None = None
+    # A streaming replica of it: searches, lists and plain reads go there (app/db/read_pool.py).
+    database_read_url: str | None = None
     memory_data_dir: Path = Path(".data")
     db_pool_min_size: int = Field(2, ge=1)
     db_pool_max_size: int = Field(20, ge=1)
@@ -139,6 +143,18 @@ class Settings(BaseSettings):
         if provider not in ("openai", "anthropic") or not name:
             raise ValueError(
                 f"LLM_MODEL must be 'openai:<model>' or 'anthropic:<model>', got {value!r}")
+        return value
+
+    @field_validator("database_read_url")
+    @classmethod
+    def _read_url_parses(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        try:
+            conninfo_to_dict(value)
+        except ProgrammingError as exc:
+            raise ValueError("DATABASE_READ_URL must be a PostgreSQL connection string such as "
+                             f"postgresql://user:pass@replica:5432/db: {exc}") from None
         return value
 
     @field_validator("embedding_model_path", mode="before")

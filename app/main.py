@@ -96,7 +96,8 @@ def create_app(settings: Settings | None = None, *, embedder: Embedder | None = 
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes,
                        overrides={"/v1/import": settings.max_import_bytes})
     if settings.rate_limit_per_minute:
-        app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute,
+        app.add_middleware(RateLimit, pool=lambda: app.state.runtime.pool,
+                           per_minute=settings.rate_limit_per_minute,
                            burst=settings.rate_limit_burst)
     # A database away or full answers 503 (routes and middleware alike); so does a request
     # cut at the SIGTERM deadline.

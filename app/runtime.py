@@ -15,6 +15,7 @@ from app.config import Settings
 from app.db.embedded import start_embedded_postgres
 from app.db.migrate import migrate, schema_ready
 from app.db.pool import open_pool
+from app.db.read_pool import ReadReplica
 from app.db.unavailable import DatabaseHealth
 from app.extraction.llm import LLMClient, create_llm_client
 from app.extraction.service import ExtractionService
@@ -61,6 +62,7 @@ class Runtime:
     runs: RunService
     keys: KeyService
     db_health: DatabaseHealth
+    replica: ReadReplica | None = None  # DATABASE_READ_URL's, when set
 
 
 def database_url(settings: Settings) -> str:
@@ -84,7 +86,12 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
     queue: JobQueue | None = None
     owned_llm: LLMClient | None = None
     owned_embedder: Embedder | None = None
+    replica: ReadReplica | None = None
     try:
+        if settings.database_read_url:  # never migrated: it follows the primary
+            replica = await ReadReplica.open(settings.database_read_url,
+                                             min_size=settings.db_pool_min_size,
+                                             max_size=settings.db_pool_max_size)
         if embedder is None:  # likewise an embedder we create
             embedder = owned_embedder = await create_embedder(settings)
         store = MemoryStore(pool, embedder, SearchTuning(
@@ -107,7 +114,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
                 name="ttl-sweeper"))
             tasks.append(asyncio.create_task(rebuild_left_aside(pool),
                                              name="vector-index-rebuild"))
-        memories = MemoryService(store, settings)
+        memories = MemoryService(store, settings, replica)
         if llm is None:  # a client we create is ours to close
             llm = owned_llm = create_llm_client(settings)
         extraction = ExtractionService(memories, llm, settings)
@@ -128,6 +135,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             tools=ToolService(memories, jobs, settings),
             profiles=profiles, runs=RunService(pool, jobs, profiles),
             keys=keys, db_health=DatabaseHealth(settings.db_unavailable_timeout_seconds),
+            replica=replica,
         )
     finally:
         for task in tasks:
@@ -138,4 +146,6 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         for owned in (owned_llm, owned_embedder):
             if owned is not None:
                 await owned.aclose()
+        if replica is not None:
+            await replica.close()
         await pool.close()

@@ -6,6 +6,7 @@ extraction worker cannot be restarted although the database answers).
 """
 
 import asyncio
+import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
@@ -32,6 +33,17 @@ async def readyz(request: Request, runtime: RuntimeDep) -> JSONResponse:
         return JSONResponse({"detail": "shutting down: finishing running jobs",
                              "worker": "stopping"}, status_code=503)
     timeout = runtime.settings.ready_check_timeout_seconds
+    if runtime.replica is None:
+        return await _primary_ready(runtime, timeout)
+    # Both at once, so /readyz still answers within the timeout. A replica that is down or
+    # lagging is reported but leaves the service ready: reads fall back to the primary.
+    answer, replica = await asyncio.gather(_primary_ready(runtime, timeout),
+                                           runtime.replica.status(timeout))
+    return JSONResponse({**json.loads(answer.body), "read_replica": replica},
+                        status_code=answer.status_code)
+
+
+async def _primary_ready(runtime: Runtime, timeout: float) -> JSONResponse:
     try:
         async with asyncio.timeout(timeout):
             async with runtime.pool.connection(timeout=timeout) as conn:

@@ -39,8 +39,9 @@ class ResilientPool(PsycopgPool[AsyncConnection]):
 
 
 async def open_pool(url: str, *, min_size: int, max_size: int,
-                    timeout: float = 30.0) -> AsyncConnectionPool:
-    """`timeout`: how long a checkout waits for a connection before PoolTimeout."""
+                    timeout: float = 30.0, wait: bool = True) -> AsyncConnectionPool:
+    """`timeout`: how long a checkout waits for a connection before PoolTimeout. `wait`:
+    fail unless the database answers now (else connect in the background)."""
     # The store expects autocommit connections with dict rows and no server-side prepares
     # (prepared statements break behind pgbouncer-style poolers).
     pool = ResilientPool(
@@ -51,5 +52,8 @@ async def open_pool(url: str, *, min_size: int, max_size: int,
         kwargs={"autocommit": True, "prepare_threshold": None, "row_factory": dict_row},
         open=False,
     )
-    await pool.open(wait=True, timeout=30)
+    if wait:
+        await pool.open(wait=True, timeout=30)
+    else:
+        await pool.open(wait=False)
     return pool

@@ -31,7 +31,8 @@ async def find_candidates(memories: MemoryService, namespace: tuple[str, ...],
                 best[key] = item
     for kind in kinds:
         if kind.single:  # a profile must be shown to be updated, whatever the conversation
-            for item in await memories.search(namespace, filter={"kind": kind.name}, limit=1):
+            for item in await memories.search(namespace, filter={"kind": kind.name}, limit=1,
+                                              fresh=True):  # what the plan will change
                 best.setdefault(f"{'.'.join(item.namespace)}\x00{item.key}", item)
     ranked = sorted(best.values(), key=lambda i: -(i.score if i.score is not None else 2.0))
     return ranked[:MAX_CANDIDATES]

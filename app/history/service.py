@@ -37,4 +37,4 @@ class HistoryService:
         value = change.new_value if change.new_value is not None else change.old_value
         assert value is not None  # the trigger records an old or a new value, or both
         await self.memories.put(change.namespace, change.key, value, origin=RESTORE)
-        return await self.memories.get(change.namespace, change.key)
+        return await self.memories.get(change.namespace, change.key, fresh=True)

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from typing import cast
 
 import procrastinate
+import psycopg
 from procrastinate.exceptions import ConnectorException
 from procrastinate.job_context import AbortReason
 from procrastinate.jobs import Job
@@ -25,6 +26,7 @@ from app.db.pool import ResilientPool
 from app.jobs.supervisor import WorkerSupervisor
 from app.observability import context as log_context
 from app.observability import metrics
+from app.repositories.advisory_locks import try_lock_stalled_job_reaper
 from app.repositories.connection import AsyncConnection
 
 log = logging.getLogger(__name__)
@@ -59,6 +61,7 @@ class JobQueue:
         """`run(job_id)` runs one attempt and says how it ended; `hand_back(job_id)` marks a
         run interrupted by shutdown as queued again."""
         self.settings = settings
+        self.url = url
         self._run = run
         self._hand_back = hand_back
         self.app = procrastinate.App(connector=procrastinate.PsycopgConnector(
@@ -196,12 +199,27 @@ class JobQueue:
         interval = max(1.0, self.settings.job_stalled_after_seconds / 3)
         while True:
             try:
-                for job in await self.app.job_manager.get_stalled_jobs(
-                        seconds_since_heartbeat=self.settings.job_stalled_after_seconds):
-                    log.warning("requeueing job %s of a stalled worker", job.id)
-                    await self.app.job_manager.retry_job(job)
+                await self.requeue_stalled()
             except (OperationalError, ConnectorException) as exc:  # the database is away
                 log.warning("stalled-job check failed: %s", exc)
             except Exception:  # a failed check must not stop later ones
                 log.exception("stalled-job check failed")
             await asyncio.sleep(interval)
+
+    async def requeue_stalled(self) -> int | None:
+        """One round: the stalled jobs requeued, or None when another process's reaper is
+        in its round (they take turns under a lock, so no job is requeued twice)."""
+        # The lock's connection is its own, not one of procrastinate's small pool: held idle in
+        # its transaction for the round, it would leave the calls below (and the worker) one
+        # connection short, and waiting behind it.
+        async with await psycopg.AsyncConnection.connect(
+                self.url, connect_timeout=max(1, int(self.settings.db_unavailable_timeout_seconds))
+        ) as conn:  # leaving the block ends the transaction, and the lock with it
+            if not await try_lock_stalled_job_reaper(conn):
+                return None
+            stalled = list(await self.app.job_manager.get_stalled_jobs(
+                seconds_since_heartbeat=self.settings.job_stalled_after_seconds))
+            for job in stalled:
+                log.warning("requeueing job %s of a stalled worker", job.id)
+                await self.app.job_manager.retry_job(job)
+            return len(stalled)

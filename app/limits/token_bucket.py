@@ -1,4 +1,5 @@
-"""Token buckets keyed by caller, in process memory (each server process counts alone).
+"""Token buckets keyed by caller, kept in Postgres (app/repositories/rate_limits.py), so
+every server process on one database spends from the same bucket.
 
 A token bucket rather than the `limits` package: that package offers fixed and moving
 windows but no burst allowance separate from the sustained rate."""
@@ -6,46 +7,32 @@ windows but no burst allowance separate from the sustained rate."""
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
-SWEEP_EVERY = 1024  # new callers between sweeps of idle (refilled) buckets
+from app.repositories import rate_limits as buckets_sql
+from app.repositories.connection import AsyncConnectionPool
 
-
-@dataclass
-class _Bucket:
-    tokens: float
-    updated: float
+# How often each process deletes the buckets that have refilled: the table then holds the
+# callers of the last burst/rate seconds (plus this), not every key or address ever seen.
+SWEEP_EVERY_SECONDS = 60.0
 
 
-class TokenBuckets:
-    def __init__(self, per_minute: int, burst: int,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+class SharedBuckets:
+    def __init__(self, pool: Callable[[], AsyncConnectionPool], per_minute: int,
+                 burst: int) -> None:
+        """`pool`: the runtime's pool, read when the first request arrives."""
+        self.pool = pool
         self.rate = per_minute / 60.0  # tokens per second
         self.burst = burst
-        self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
-        self._new_since_sweep = 0
+        self._next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
 
-    def take(self, key: str) -> int:
+    async def take(self, caller: str) -> int:
         """Spend one token: 0 when allowed, else the whole seconds until one is available."""
-        now = self.clock()
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            bucket = self._buckets[key] = _Bucket(float(self.burst), now)
-            self._note_new(now)
-        bucket.tokens = min(self.burst, bucket.tokens + (now - bucket.updated) * self.rate)
-        bucket.updated = now
-        if bucket.tokens >= 1:
-            bucket.tokens -= 1
+        async with self.pool().connection() as conn:
+            allowed, tokens = await buckets_sql.take_token(conn, caller, self.rate,
+                                                           self.burst)
+            if time.monotonic() >= self._next_sweep:
+                self._next_sweep = time.monotonic() + SWEEP_EVERY_SECONDS
+                await buckets_sql.sweep_full(conn, self.rate, self.burst)
+        if allowed:
             return 0
-        return max(1, math.ceil((1 - bucket.tokens) / self.rate))
-
-    def _note_new(self, now: float) -> None:
-        # A refilled bucket is the same as no bucket: drop those so memory follows the
-        # callers active in the last burst/rate seconds, not every address ever seen.
-        self._new_since_sweep += 1
-        if self._new_since_sweep < SWEEP_EVERY:
-            return
-        self._new_since_sweep = 0
-        full_after = self.burst / self.rate
-        self._buckets = {k: b for k, b in self._buckets.items() if now - b.updated < full_after}
+        return max(1, math.ceil((1 - tokens) / self.rate))

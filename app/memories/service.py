@@ -1,13 +1,19 @@
 """The memory service: every door (v1, /store, tools, MCP) and extraction write through here
-(import, being rewritten, still writes through the store: app/lifecycle/transfer.py)."""
+(import, being rewritten, still writes through the store: app/lifecycle/transfer.py).
+
+With a read replica (DATABASE_READ_URL), plain reads (search, lists, get) answer from it and
+may lag the primary; a write, the read that answers it, and any read asked `fresh` go to
+the primary, which has every write so far.
+"""
 
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from langgraph.store.base import ListNamespacesOp, MatchCondition, PutOp, SearchOp
 
 from app.config import Settings
+from app.db.read_pool import ReadReplica
 from app.domain.bulk import Current, Key, Row
 from app.domain.caps import check_page
 from app.domain.filters import parse_filter
@@ -21,17 +27,25 @@ from app.memories.namespaces import MAX_DEPTH, validate_namespace
 from app.memories.values import MAX_TTL_MINUTES, MIN_TTL_MINUTES, TTL_RULE
 from app.repositories import bulk_import as bulk_sql
 from app.repositories import history as history_sql
+from app.repositories import items as item_sql
 from app.repositories.connection import AsyncConnection
 from app.search import parse_mode
+from app.search.engine import ensure_language
 from app.store.memory_store import MemoryStore
 
 IndexSpec = bool | list[str] | None
+T = TypeVar("T")
 
 
 class MemoryService:
-    def __init__(self, store: MemoryStore, settings: Settings) -> None:
+    def __init__(self, store: MemoryStore, settings: Settings,
+                 replica: ReadReplica | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.replica = replica
+        # The same queries over the replica's pool; nothing writes through it.
+        self._replica_store = None if replica is None else MemoryStore(
+            replica.pool, store.embedder, store.tuning, store.search_config)
 
     # -- single items ---------------------------------------------------------------------
 
@@ -41,7 +55,7 @@ class MemoryService:
         key = key or str(uuid.uuid4())
         await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="insert",
                             origin=origin)
-        return await self.get(namespace, key)
+        return await self.get(namespace, key, fresh=True)
 
     async def create_many(
         self, entries: list[tuple[tuple[str, ...], str | None, dict[str, Any], float | None,
@@ -66,7 +80,7 @@ class MemoryService:
                       index: IndexSpec = None) -> StoredItem:
         await self.put_many([self._put_op(namespace, key, value, ttl, index)], mode="update",
                             origin=origin)
-        return await self.get(namespace, key)
+        return await self.get(namespace, key, fresh=True)
 
     async def put(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
                   *, origin: Origin, ttl: float | None = None, index: IndexSpec = None) -> None:
@@ -87,14 +101,24 @@ class MemoryService:
         the plan's size is bounded by the LLM's answer, not by a client's request."""
         await self.store.apply_puts(ops, origin=origin, also=also)
 
-    async def find(self, namespace: tuple[str, ...], key: str, *,
-                   refresh_ttl: bool = True) -> StoredItem | None:
+    async def find(self, namespace: tuple[str, ...], key: str, *, refresh_ttl: bool = True,
+                   fresh: bool = False) -> StoredItem | None:
+        """`fresh`: read on the primary, to see every write so far (else the read replica's,
+        when there is one)."""
         namespace = validate_namespace(namespace)
-        found = await self.store.get_items(namespace, [key], refresh_ttl=refresh_ttl)
-        return found.get(key)
+        if fresh or self.replica is None:
+            found = await self.store.get_items(namespace, [key], refresh_ttl=refresh_ttl)
+            return found.get(key)
+        item = (await self._read(lambda s: s.get_items(namespace, [key], refresh_ttl=False))
+                ).get(key)
+        if item is not None and refresh_ttl and item.ttl_minutes is not None:
+            # Refreshing a TTL is a write: the primary makes it and answers with the new expiry.
+            return (await self.store.get_items(namespace, [key])).get(key)
+        return item
 
-    async def get(self, namespace: tuple[str, ...], key: str) -> StoredItem:
-        item = await self.find(namespace, key)
+    async def get(self, namespace: tuple[str, ...], key: str, *,
+                  fresh: bool = False) -> StoredItem:
+        item = await self.find(namespace, key, fresh=fresh)
         if item is None:
             raise NotFound(f"no memory with key {key!r} in namespace {'.'.join(namespace)!r}")
         return item
@@ -103,7 +127,7 @@ class MemoryService:
                      missing_ok: bool = False) -> None:
         namespace = validate_namespace(namespace)
         if not missing_ok:
-            await self.get(namespace, key)
+            await self.get(namespace, key, fresh=True)
         await self.store.apply_puts([PutOp(namespace, key, None)], origin=origin)
 
     # -- collections ----------------------------------------------------------------------
@@ -111,11 +135,11 @@ class MemoryService:
     async def search(self, namespace_prefix: tuple[str, ...], *, query: str | None = None,
                      filter: dict[str, Any] | None = None, limit: int = 10, offset: int = 0,
                      refresh_ttl: bool = False, mode: str | None = None,
-                     times: TimeRange = TimeRange(),
-                     order: ListOrder | None = None) -> list[StoredItem]:
+                     times: TimeRange = TimeRange(), order: ListOrder | None = None,
+                     fresh: bool = False) -> list[StoredItem]:
         """`mode` ("hybrid", "semantic" or "keyword") applies to a search with a query;
         None means SEARCH_DEFAULT_MODE (what doors without a mode field get). `order`
-        applies to a listing (no query): a search ranks by score."""
+        applies to a listing (no query): a search ranks by score. `fresh`: on the primary."""
         if order is not None and query:
             raise InvalidInput("sort and order apply to a listing without a query; a search "
                                "is ranked by score: drop sort/order or the query")
@@ -124,15 +148,25 @@ class MemoryService:
         parse_filter(filter)  # reject bad operators before any embedding work
         config = self.store.search_config  # the server's settings, read once at start
         chosen = parse_mode(mode, config.default_mode)
-        op = SearchOp(prefix, filter, limit, offset, query or None, refresh_ttl)
-        return await self.store.search_items(op, chosen, config, times, order or ListOrder())
+        order = order or ListOrder()
+        if fresh or self.replica is None:
+            op = SearchOp(prefix, filter, limit, offset, query or None, refresh_ttl)
+            return await self.store.search_items(op, chosen, config, times, order)
+        if query and chosen != "semantic":  # rebuilding the keyword index is a write
+            await ensure_language(self.store.pool, config.language)
+        op = SearchOp(prefix, filter, limit, offset, query or None, False)
+        found = await self._read(lambda s: s.search_items(op, chosen, config, times, order))
+        if refresh_ttl and found:  # a write: on the primary
+            async with self.store.pool.connection() as conn:
+                await item_sql.refresh_ttl(conn, found)
+        return found
 
     async def list_namespace(self, namespace: tuple[str, ...], *, limit: int, offset: int,
                              times: TimeRange = TimeRange(),
                              order: ListOrder = ListOrder()) -> list[StoredItem]:
         namespace = validate_namespace(namespace)
         self.check_page(limit, offset)
-        return await self.store.list_items(namespace, limit, offset, times, order)
+        return await self._read(lambda s: s.list_items(namespace, limit, offset, times, order))
 
     async def list_namespaces(self, *, prefix: tuple[str, ...] = (), suffix: tuple[str, ...] = (),
                               max_depth: int | None = None, limit: int = 100,
@@ -149,9 +183,10 @@ class MemoryService:
         # this keeps it within what the database's integers hold.
         max_depth = min(max_depth, MAX_DEPTH) if max_depth is not None else None
         op = ListNamespacesOp(tuple(conditions), max_depth, limit, offset)
-        return await self.store.list_namespaces_op(op)
+        return await self._read(lambda s: s.list_namespaces_op(op))
 
-    # -- extraction's reads: what it shows the model, what it would store twice ----------
+    # -- extraction's reads: what it shows the model, what it would store twice; on the
+    # primary, where its plan is written ----------------------------------------------
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
         """Vectors of these texts, from the embedder the store indexes with."""
@@ -168,6 +203,12 @@ class MemoryService:
         return await self.store.existing_values(namespace_prefix, values)
 
     # -- helpers --------------------------------------------------------------------------
+
+    async def _read(self, read: Callable[[MemoryStore], Awaitable[T]]) -> T:
+        """A plain read: on the replica while it answers (app/db/read_pool.py), else here."""
+        if self.replica is None or self._replica_store is None:
+            return await read(self.store)
+        return await self.replica.run(read, self._replica_store, self.store)
 
     def _put_op(self, namespace: tuple[str, ...], key: str, value: dict[str, Any],
                 ttl: float | None, index: IndexSpec) -> PutOp:

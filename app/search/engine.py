@@ -28,6 +28,7 @@ from app.repositories import coverage_search as coverage_sql
 from app.repositories import hybrid_search as hybrid_sql
 from app.repositories import items as item_sql
 from app.repositories import keyword_search as keyword_sql
+from app.repositories import replica as replica_sql
 from app.repositories import search as search_sql
 from app.repositories.conditions import ns_text
 from app.repositories.connection import AsyncConnectionPool
@@ -262,6 +263,8 @@ async def ensure_language(pool: AsyncConnectionPool, language: str) -> None:
     async with pool.connection() as conn:
         current = await keyword_sql.index_language(conn)
         if current != language:
+            if await replica_sql.in_recovery(conn):
+                return  # a read replica: the primary rebuilds (MemoryService), this follows
             if not await keyword_sql.language_exists(conn, language):
                 raise ServiceUnavailable(f"TEXT_SEARCH_LANGUAGE {language!r} is not a text search "
                                    "configuration of this database (see \\dF in psql)")

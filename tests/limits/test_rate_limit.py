@@ -4,8 +4,10 @@ health probes and the docs are unaffected; off when RATE_LIMIT_PER_MINUTE is 0."
 import httpx
 import pytest
 
+from app.db.pool import open_pool
 from app.limits.rate_limit import RateLimit
 from tests.limits.helpers import limited_client
+from tests.limits.test_token_bucket import age
 
 NS = {"namespace": "memories.alice"}
 
@@ -68,18 +70,20 @@ async def test_streamed_responses_pass_through(settings, embedder):
 
 
 @pytest.mark.parametrize("clock_step, allowed", [(0.0, False), (30.0, True)])
-async def test_a_token_comes_back_after_the_wait(clock_step, allowed):
-    now = [0.0]
-
+async def test_a_token_comes_back_after_the_wait(database_url, clock_step, allowed):
     async def ok(scope, receive, send):
         await send({"type": "http.response.start", "status": 200, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    app = RateLimit(ok, per_minute=2, burst=1, clock=lambda: now[0])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://t") as client:
-        assert (await client.get("/x")).status_code == 200
-        refused = await client.get("/x")
-        assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
-        now[0] += clock_step
-        assert ((await client.get("/x")).status_code == 200) is allowed
+    pool = await open_pool(database_url, min_size=1, max_size=2)
+    app = RateLimit(ok, pool=lambda: pool, per_minute=2, burst=1)
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://t") as client:
+            assert (await client.get("/x")).status_code == 200
+            refused = await client.get("/x")
+            assert refused.status_code == 429 and refused.headers["retry-after"] == "30"
+            await age(pool, clock_step)
+            assert ((await client.get("/x")).status_code == 200) is allowed
+    finally:
+        await pool.close()
