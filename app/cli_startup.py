@@ -23,6 +23,7 @@ from app.db.migrate import schema_ready
 from app.db.pool import open_pool
 from app.db.serve_lock import DataFolderInUse, hold_data_folder
 from app.lifecycle.embedding_model import EmbeddingModelMismatch, check_embedding_model
+from app.observability.otel_sdk import INSTALL_HINT, TracingUnavailable, start_tracing
 from app.runtime import database_url
 from app.store.embedders import Embedder, EmbedderUnavailable
 from app.store.lazy_embedder import load_embedder
@@ -61,6 +62,7 @@ def prepare_to_serve(settings: Settings) -> tuple[socket.socket, Embedder | None
     """Every check a server can fail before it serves; returns the socket to serve on and
     the local embedding model, loaded."""
     _exit_cleanly_on_stop_signals()
+    trace_if_enabled(settings)
     if not settings.database_url:
         try:
             hold_data_folder(settings.memory_data_dir)
@@ -75,6 +77,15 @@ def prepare_to_serve(settings: Settings) -> tuple[socket.socket, Embedder | None
     if embedder is not None:
         asyncio.run(_check_model(settings, embedder))
     return listener, embedder
+
+
+def trace_if_enabled(settings: Settings) -> None:
+    """OTEL_ENABLED=true: spans from now on, or a refusal when the [otel] extra is missing."""
+    if settings.otel_enabled:
+        try:
+            start_tracing()
+        except TracingUnavailable as exc:
+            refuse(str(exc), INSTALL_HINT)
 
 
 def _load_local_model(settings: Settings) -> Embedder | None:

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # Operations (app/observability): "auto" logs JSON unless stderr is a terminal.
     log_format: Literal["auto", "json", "text"] = "auto"
     metrics_enabled: bool = True  # GET /metrics (no API key needed); false answers 404
+    # OpenTelemetry traces over OTLP/HTTP (needs the [otel] extra); the SDK reads the
+    # standard OTEL_* variables itself (README "Traces").
+    otel_enabled: bool = False
     max_body_bytes: int = Field(1_048_576, ge=1024)
     max_import_bytes: int = Field(1_073_741_824, ge=1024)
     # Abuse limits (app/limits): per-key token bucket (0 = off; in-process, per process),

@@ -15,6 +15,7 @@ from typing import Any, Protocol, cast
 from app.config import Settings
 from app.errors import AppError
 from app.observability.metrics import count_llm_tokens, measure_llm_call
+from app.observability.spans import llm_call as traced_llm_call
 
 # Sent when no key is configured, so keyless OpenAI-compatible servers (Ollama, vLLM, a proxy)
 # work; a real provider answers it with a 401, reported as a permanent LLMError.
@@ -167,6 +168,7 @@ class OpenAILLMClient(_BaseClient):
             return result
 
     @measure_llm_call
+    @traced_llm_call
     async def _call(self, *, system: str, user: str, function: dict[str, Any],
                     tool_choice: Any) -> ToolCallResult:
         self.calls += 1
@@ -227,6 +229,7 @@ class AnthropicLLMClient(_BaseClient):
     sdk_client = "AsyncAnthropic"
 
     @measure_llm_call
+    @traced_llm_call
     async def call_tool(self, *, system: str, user: str, tool_name: str,
                         tool_description: str, parameters: dict[str, Any],
                         strict: bool = False) -> ToolCallResult:

@@ -11,7 +11,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import cast
+from typing import Any, cast
 
 import procrastinate
 import psycopg
@@ -25,7 +25,7 @@ from app.config import Settings
 from app.db.pool import ResilientPool
 from app.jobs.supervisor import WorkerSupervisor
 from app.observability import context as log_context
-from app.observability import metrics
+from app.observability import metrics, spans, tracing
 from app.repositories.advisory_locks import try_lock_stalled_job_reaper
 from app.repositories.connection import AsyncConnection
 
@@ -73,8 +73,11 @@ class JobQueue:
         @self.app.task(name=TASK_NAME, pass_context=True, retry=_Retry(
             max_attempts=settings.job_max_attempts, wait=int(settings.job_retry_wait_seconds),
             retry_exceptions={RetryLater}))
-        async def extract_memories(job_context: procrastinate.JobContext, job_id: str) -> None:
-            await self._run_one(job_context, job_id)
+        async def extract_memories(job_context: procrastinate.JobContext, job_id: str,
+                                   trace: dict[str, str] | None = None) -> None:
+            # `trace`: the span that queued the job (tracing on), which the run links to
+            with spans.job_run(TASK_NAME, job_id, trace):
+                await self._run_one(job_context, job_id)
 
         self._task = extract_memories
         self._worker: asyncio.Task | None = None  # the supervisor's task
@@ -158,8 +161,10 @@ class JobQueue:
     async def defer(self, conn: AsyncConnection, job_id: str, after_seconds: float) -> int:
         # procrastinate types seconds as int; it builds a timedelta, which takes a float
         delay = cast(TimeDeltaParams, {"seconds": after_seconds})
+        queued_by = tracing.carrier()  # {} with tracing off: the arguments stay as they were
+        trace: dict[str, Any] = {"trace": queued_by} if queued_by else {}
         return await self._task.configure(
-            schedule_in=delay, connection=conn).defer_async(job_id=job_id)
+            schedule_in=delay, connection=conn).defer_async(job_id=job_id, **trace)
 
     async def cancel(self, conn: AsyncConnection, queue_job_id: int, *, abort: bool) -> bool:
         return await self.app.job_manager.cancel_job_by_id_async(
@@ -188,6 +193,7 @@ class JobQueue:
         finally:
             seconds = time.perf_counter() - started
             metrics.observe_job(outcome, seconds)
+            tracing.annotate({"memory_service.job.outcome": outcome})
             # One line per run, like one per request; re-checks of a waiting job are quiet.
             log.log(logging.DEBUG if outcome in ("waiting", "skipped") else logging.INFO,
                     "extraction job %s %s", job_id, outcome,

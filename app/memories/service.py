@@ -25,6 +25,7 @@ from app.memories.json_guard import check_value
 from app.memories.keys import check_key
 from app.memories.namespaces import MAX_DEPTH, validate_namespace
 from app.memories.values import MAX_TTL_MINUTES, MIN_TTL_MINUTES, TTL_RULE
+from app.observability import spans
 from app.repositories import bulk_import as bulk_sql
 from app.repositories import history as history_sql
 from app.repositories import items as item_sql
@@ -86,6 +87,7 @@ class MemoryService:
                   *, origin: Origin, ttl: float | None = None, index: IndexSpec = None) -> None:
         await self.put_many([self._put_op(namespace, key, value, ttl, index)], origin=origin)
 
+    @spans.statement_group("write")  # the embedding of changed texts is a child span
     async def put_many(self, ops: list[PutOp], *, origin: Origin,
                        mode: WriteMode = "upsert") -> None:
         if len(ops) > self.settings.max_batch_items:
@@ -93,6 +95,7 @@ class MemoryService:
                                f"{self.settings.max_batch_items} are allowed (MAX_BATCH_ITEMS)")
         await self.store.apply_puts(ops, mode, origin)
 
+    @spans.statement_group("write")
     async def apply_plan(self, ops: list[PutOp], *, origin: Origin,
                          also: Callable[[AsyncConnection], Awaitable[None]] | None = None,
                          ) -> None:
@@ -101,6 +104,7 @@ class MemoryService:
         the plan's size is bounded by the LLM's answer, not by a client's request."""
         await self.store.apply_puts(ops, origin=origin, also=also)
 
+    @spans.statement_group("get")
     async def find(self, namespace: tuple[str, ...], key: str, *, refresh_ttl: bool = True,
                    fresh: bool = False) -> StoredItem | None:
         """`fresh`: read on the primary, to see every write so far (else the read replica's,
@@ -128,7 +132,8 @@ class MemoryService:
         namespace = validate_namespace(namespace)
         if not missing_ok:
             await self.get(namespace, key, fresh=True)
-        await self.store.apply_puts([PutOp(namespace, key, None)], origin=origin)
+        with spans.statements("delete"):
+            await self.store.apply_puts([PutOp(namespace, key, None)], origin=origin)
 
     # -- collections ----------------------------------------------------------------------
 
@@ -168,6 +173,7 @@ class MemoryService:
         self.check_page(limit, offset)
         return await self._read(lambda s: s.list_items(namespace, limit, offset, times, order))
 
+    @spans.statement_group("list_namespaces")
     async def list_namespaces(self, *, prefix: tuple[str, ...] = (), suffix: tuple[str, ...] = (),
                               max_depth: int | None = None, limit: int = 100,
                               offset: int = 0) -> list[tuple[str, ...]]:
@@ -192,11 +198,13 @@ class MemoryService:
         """Vectors of these texts, from the embedder the store indexes with."""
         return await self.store.embedder.embed(texts)
 
+    @spans.statement_group("search")
     async def nearest(self, namespace_prefix: tuple[str, ...], vector: list[float],
                       limit: int) -> list[StoredItem]:
         """The items under the prefix nearest an already computed vector (no TTL refresh)."""
         return await self.store.search_vector(vector, SearchOp(namespace_prefix, None, limit, 0))
 
+    @spans.statement_group("match")
     async def existing_values(self, namespace_prefix: tuple[str, ...],
                               values: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Which of these values some item under the prefix already holds, exactly."""
@@ -227,11 +235,13 @@ class MemoryService:
     # -- the import's batches: one statement each, history and keyword index by the same
     # triggers as every other write (app/lifecycle/import_pipeline.py) -------------------
 
+    @spans.statement_group("read")
     async def stored_rows(self, keys: list[Key]) -> dict[Key, Current]:
         """What these keys hold now: value, TTL, indexing and the text of their vector."""
         async with self.store.pool.connection() as conn:
             return await bulk_sql.current(conn, keys)
 
+    @spans.statement_group("write")
     async def write_rows(self, rows: list[Row], origin: Origin) -> None:
         """One batch in one transaction: all of it or none (a cancellation rolls it back)."""
         async with self.store.pool.connection() as conn, conn.transaction():

@@ -1,6 +1,6 @@
-"""Per request: an id, a metric and one log line. Pure ASGI, so streamed responses
-(/v1/export) pass through untouched; outermost, so answers the limits' middleware give
-themselves (413, 429, idempotent replays) are counted and logged too."""
+"""Per request: an id, a metric, one log line and (tracing on) a server span. Pure ASGI, so
+streamed responses (/v1/export) pass through untouched; outermost, so answers the limits'
+middleware give themselves (413, 429, idempotent replays) are counted and logged too."""
 
 import json
 import logging
@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from starlette.routing import BaseRoute, Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from app.observability import context, metrics
+from app.observability import context, http_span, metrics
 
 log = logging.getLogger("app.request")
 
@@ -33,6 +33,7 @@ class RequestObservability:
         token = context.request_id.set(request_id)
         started = time.perf_counter()
         status: int | None = None
+        failure: Exception | None = None
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
@@ -42,21 +43,26 @@ class RequestObservability:
                 message = {**message, "headers": [*headers, (_HEADER, request_id.encode())]}
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_with_id)
-        except Exception:
-            # Logged here, once, with the request id; the client gets the id to quote.
-            log.exception("unhandled error")
-            if status is not None:
-                raise  # mid-response: only the server can end the connection
-            await _send_internal_error(send_with_id)
-        finally:
-            self._record(scope, CLIENT_CLOSED if status is None else status,
-                         time.perf_counter() - started)
-            context.request_id.reset(token)
+        with http_span.serving(scope, request_id, untraced=QUIET_ROUTES) as span:
+            try:
+                await self.app(scope, receive, send_with_id)
+            except Exception as exc:
+                failure = exc
+                # Logged here, once, with the request id; the client gets the id to quote.
+                log.exception("unhandled error")
+                if status is not None:
+                    raise  # mid-response: only the server can end the connection
+                await _send_internal_error(send_with_id)
+            finally:
+                route = self._route_template(scope)
+                self._record(scope, route, CLIENT_CLOSED if status is None else status,
+                             time.perf_counter() - started)
+                http_span.finish(span, scope["method"],
+                                 None if route == metrics.UNMATCHED_ROUTE else route,
+                                 status, failure)
+                context.request_id.reset(token)
 
-    def _record(self, scope: Scope, status: int, seconds: float) -> None:
-        route = self._route_template(scope)
+    def _record(self, scope: Scope, route: str, status: int, seconds: float) -> None:
         metrics.observe_request(scope["method"], route, status, seconds)
         level = logging.DEBUG if route in QUIET_ROUTES else logging.INFO
         if not log.isEnabledFor(level):  # LOG_LEVEL=warning: no line, so no fields to build

@@ -23,6 +23,7 @@ from app.domain.filters import Condition, parse_filter
 from app.domain.items import StoredItem
 from app.domain.time_range import ListOrder, TimeRange
 from app.errors import ServiceUnavailable
+from app.observability import spans
 from app.repositories import advisory_locks
 from app.repositories import coverage_search as coverage_sql
 from app.repositories import hybrid_search as hybrid_sql
@@ -53,6 +54,7 @@ class Searchable(Protocol):
     tuning: SearchTuning
 
 
+@spans.statement_group("search")  # its query's embedding is a child span
 async def search_items(store: Searchable, op: SearchOp, mode: SearchMode | None,
                        config: SearchConfig, times: TimeRange = TimeRange(),
                        order: ListOrder = ListOrder()) -> list[StoredItem]:
@@ -72,6 +74,7 @@ async def search_items(store: Searchable, op: SearchOp, mode: SearchMode | None,
     return found
 
 
+@spans.statement_group("list")
 async def list_namespace(store: Searchable, namespace: tuple[str, ...], limit: int,
                          offset: int, times: TimeRange = TimeRange(),
                          order: ListOrder = ListOrder()) -> list[StoredItem]:

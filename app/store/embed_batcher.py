@@ -11,6 +11,7 @@ error: a failed batch is retried request by request, so one bad text fails only 
 import asyncio
 from dataclasses import dataclass, field
 
+from app.observability import tracing
 from app.store.embedders import Embedder
 
 
@@ -19,6 +20,7 @@ class _Request:
     texts: list[str]
     future: asyncio.Future = field(default_factory=lambda: asyncio.get_running_loop()
                                    .create_future())
+    caller: tracing.Captured = field(default_factory=tracing.capture)  # its trace, if on
 
 
 class EmbedBatcher:
@@ -87,7 +89,9 @@ class EmbedBatcher:
     async def _embed_into(self, batch: list[_Request]) -> None:
         unique = list(dict.fromkeys(t for r in batch for t in r.texts))
         try:
-            vectors = dict(zip(unique, await self.inner.embed(unique), strict=True))
+            # the model call's span: under the first request's, linked to the others'
+            with tracing.on_behalf_of(r.caller for r in batch):
+                vectors = dict(zip(unique, await self.inner.embed(unique), strict=True))
         except Exception as exc:
             if len(batch) == 1:
                 _settle(batch[0], error=exc)

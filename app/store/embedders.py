@@ -6,6 +6,7 @@ from typing import Any, Protocol
 
 from app.config import Settings
 from app.observability.metrics import measure_embed
+from app.observability.spans import embedding as traced_embedding
 
 # Dimensions of well-known OpenAI models; anything else is measured with one probe call.
 _OPENAI_DIMS = {
@@ -46,6 +47,7 @@ class FastEmbedEmbedder:
         self.calls = 0
 
     @measure_embed
+    @traced_embedding
     async def embed(self, texts: list[str]) -> list[list[float]]:
         if not texts:
             return []
@@ -113,6 +115,7 @@ class OpenAIEmbedder:
             self.dims = len((await self.embed(["dimension probe"]))[0])
 
     @measure_embed
+    @traced_embedding
     async def embed(self, texts: list[str]) -> list[list[float]]:
         vectors: list[list[float]] = []
         for start in range(0, len(texts), self._batch_size):
