@@ -7,17 +7,20 @@ import logging
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from app.auth.schemas import KeyCreate
 from app.cli_startup import load_settings, prepare_to_serve
 from app.domain.keys import KeyRecord
+from app.domain.time_range import FORMAT, parse_instant
 from app.errors import AppError
+from app.history.as_of_schemas import MemoryAsOf, NetChangeOut
 from app.lifecycle.embedding_model import EmbeddingModelMismatch
 from app.memories.namespaces import parse_dotted
 from app.runtime import Runtime, open_runtime
@@ -181,6 +184,62 @@ def stats(prefix: Annotated[str, typer.Option("--prefix", help="Namespace prefix
         typer.echo(json.dumps(found, default=str, indent=2))
 
     _run(work)
+
+
+TimeOption = Annotated[str, typer.Option(help="ISO 8601 date or date-time (a date is its "
+                                         "start, a time without offset is UTC)")]
+NamespaceArgument = Annotated[str, typer.Argument(help="Namespace, dotted; the namespaces "
+                                                  "below it too")]
+LimitOption = Annotated[int, typer.Option(help="At most this many lines")]
+
+
+@cli.command(name="as-of")
+def as_of(namespace: NamespaceArgument, at: TimeOption,
+          key: Annotated[str | None, typer.Option(help="Only this memory of NAMESPACE")] = None,
+          limit: LimitOption = 100, offset: int = 0) -> None:
+    """Memories under a namespace as they stood at a time, from the history (JSON Lines)."""
+    prefix, moment = _prefix(namespace), _time("at", at)
+
+    async def work(runtime: Runtime) -> None:
+        reader = runtime.history.as_of
+        found = [await reader.item(prefix, key, moment)] if key is not None else \
+            await reader.namespace(prefix, moment, limit=limit, offset=offset)
+        _lines([MemoryAsOf.of(i) for i in found], limit, offset)
+
+    _run(work)
+
+
+@cli.command()
+def changes(namespace: NamespaceArgument, since: TimeOption,
+            until: Annotated[str | None, typer.Option(help="Default: now")] = None,
+            limit: LimitOption = 100, offset: int = 0) -> None:
+    """What changed under a namespace after SINCE, up to UNTIL: net per memory (JSON Lines)."""
+    prefix, start = _prefix(namespace), _time("since", since)
+    end = _time("until", until) if until else datetime.now(UTC)
+
+    async def work(runtime: Runtime) -> None:
+        found = await runtime.history.as_of.changes(prefix, start, end, limit=limit,
+                                                    offset=offset)
+        _lines([NetChangeOut.of(c) for c in found], limit, offset)
+
+    _run(work)
+
+
+def _time(field: str, text: str) -> datetime:
+    try:
+        moment = parse_instant(field, text)
+    except AppError as exc:
+        _fail(exc)
+    if moment is None:
+        _fail(ValueError(f"{field} must be {FORMAT}"))
+    return moment
+
+
+def _lines(rows: list[BaseModel], limit: int, offset: int) -> None:
+    for row in rows:
+        typer.echo(row.model_dump_json())
+    if len(rows) == limit:  # a full page: there may be more
+        typer.echo(f"{limit} shown; the next ones: --offset {offset + limit}", err=True)
 
 
 keys_cli = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from fastapi import Depends, FastAPI
 from fastapi_offline import FastAPIOffline
 
+from app.api import as_of as as_of_api
 from app.api import data as data_api
 from app.api import extract as extract_api
 from app.api import health as health_api
@@ -53,6 +54,7 @@ ROUTERS = [
     search_api.router,
     namespaces_api.router,
     history_api.router,
+    as_of_api.router,
     extract_api.router,
     jobs_api.router,
     job_conversation_api.router,

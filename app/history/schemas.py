@@ -17,7 +17,9 @@ class ChangeOut(BaseModel):
     old_value: dict[str, Any] | None
     new_value: dict[str, Any] | None
     source: str = Field(description="Who changed it: api, store, tool, mcp, extraction, "
-                        "restore, ttl, or direct (a write that bypassed the service)")
+                        "restore, ttl, direct (a write that bypassed the service), or "
+                        "baseline (a memory older than the history, recorded by migration "
+                        "0014 at its created_at)")
     job_id: str | None = Field(description="The extraction job that made the change")
     changed_at: datetime
 

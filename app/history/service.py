@@ -3,6 +3,7 @@
 from app.domain.history import Change, Origin
 from app.domain.items import StoredItem
 from app.errors import NotFound
+from app.history.as_of import AsOfReader
 from app.memories.namespaces import validate_namespace
 from app.memories.service import MemoryService
 from app.repositories import history as history_sql
@@ -15,6 +16,7 @@ class HistoryService:
     def __init__(self, pool: AsyncConnectionPool, memories: MemoryService) -> None:
         self.pool = pool
         self.memories = memories
+        self.as_of = AsOfReader(pool, memories.settings)  # the past, from the same table
 
     async def for_item(self, namespace: tuple[str, ...], key: str, *, limit: int,
                        offset: int) -> list[Change]:

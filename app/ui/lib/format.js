@@ -42,4 +42,5 @@ export const SOURCES = {
   api: 'API', store: 'store API', tool: 'agent tool', mcp: 'MCP tool',
   extraction: 'extraction job', restore: 'restore', ttl: 'TTL expiry',
   direct: 'direct database write',
+  baseline: 'older than the history',
 };

@@ -1,11 +1,12 @@
 // One namespace's memories in the chosen order and time range, a page at a time, with bulk
-// delete and export.
+// delete and export; or, with at / since in the address, its past (as-of.js).
 
 import { api, q } from '../lib/api.js';
 import { fill, h, plural, shortId } from '../lib/dom.js';
 import { notify } from '../lib/messages.js';
 import { filtered, orderFields, readTime, timeControls, timeFields, timeParams }
   from '../lib/time-filter.js';
+import { isPast, pastForm, readPast, renderPast } from './as-of.js';
 import { countText, memoryList, pager } from './cards.js';
 import { confirmDialog } from './confirm.js';
 import { exportPrefix } from './download.js';
@@ -16,6 +17,11 @@ const PAGE = 20;
 export async function renderNamespace(view, [dotted], params) {
   const page = Math.max(1, Number(params.get('page')) || 1);
   const time = readTime(params);
+  const past = readPast(params);
+  if (isPast(past)) {
+    markCurrent(dotted);
+    return renderPast(view, dotted, past, page);
+  }
   const counts = await api('GET', `v1/stats/namespaces?prefix=${q(dotted)}&limit=10000`);
   const own = counts.namespaces.find((n) => n.namespace.join('.') === dotted)?.memories ?? 0;
   const below = counts.namespaces.reduce((sum, n) => sum + n.memories, 0) - own;
@@ -54,6 +60,7 @@ export async function renderNamespace(view, [dotted], params) {
       h('button', { type: 'button', class: 'secondary', onclick: () => exportPrefix(dotted) },
         'Export (JSON Lines)')),
     own > 0 && timeForm(dotted, time),
+    pastForm(dotted, past),
     items.length > 0 && h('div', { class: 'actions selector' },
       all, h('label', { for: 'select-all' }, 'Select all on this page'), bulk),
     items.length ? memoryList(items, { select })
