@@ -126,6 +126,18 @@ class Settings(BaseSettings):
     # TTL
     ttl_sweep_interval_seconds: float = Field(60.0, gt=0)
 
+    # Webhooks (app/webhooks): receivers on private, loopback or link-local addresses are
+    # refused unless allowed; attempt n waits base x 2^(n-1) (with jitter, at most the max);
+    # after the last attempt a delivery is failed (redeliver it from the log).
+    webhook_allow_private_urls: bool = False
+    webhook_timeout_seconds: float = Field(10.0, gt=0, le=120)
+    webhook_max_attempts: int = Field(12, ge=1, le=50)
+    webhook_retry_base_seconds: float = Field(5.0, gt=0)
+    webhook_retry_max_seconds: float = Field(3600.0, gt=0)
+    webhook_poll_seconds: float = Field(1.0, gt=0, le=60)
+    webhook_concurrency: int = Field(8, ge=1, le=256)
+    webhook_log_retention_hours: float = Field(168.0, gt=0)
+
     @field_validator("embedding_model")
     @classmethod
     def _known_provider(cls, value: str) -> str:

@@ -23,6 +23,7 @@ from app.api import search as search_api
 from app.api import store as store_api
 from app.api import tools as tools_api
 from app.api import ui as ui_api
+from app.api import webhooks as webhooks_api
 from app.api import whoami as whoami_api
 from app.api.body_limit import BodySizeLimit
 from app.api.text_guard import STORABLE_TEXT
@@ -64,6 +65,7 @@ ROUTERS = [
     store_api.router,
     runs_api.router,
     keys_api.router,
+    webhooks_api.router,
     whoami_api.router,
     runs_api.unsupported_router,  # last: the rest of LangGraph's API answers 404, explained
 ]

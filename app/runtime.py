@@ -37,6 +37,8 @@ from app.store.embedders import Embedder, create_embedder
 from app.store.memory_store import MemoryStore, SearchTuning
 from app.store.sweeper import sweep_expired_forever
 from app.tools.service import ToolService
+from app.webhooks.service import WebhookService
+from app.webhooks.worker import WebhookWorker
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +64,7 @@ class Runtime:
     runs: RunService
     keys: KeyService
     db_health: DatabaseHealth
+    webhooks: WebhookService
     replica: ReadReplica | None = None  # DATABASE_READ_URL's, when set
 
 
@@ -121,6 +124,9 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         jobs = JobService(pool, extraction, settings)
         queue = jobs.queue = JobQueue(url, settings, jobs.run, jobs.hand_back)
         await queue.open()
+        if background:  # deliveries (app/webhooks/worker.py), in every replica
+            tasks.append(asyncio.create_task(WebhookWorker(pool, settings).run_forever(),
+                                             name="webhook-worker"))
         if background and llm is not None:
             await queue.start_worker()
         elif background:  # a worker without a model would fail every job it took
@@ -135,7 +141,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             tools=ToolService(memories, jobs, settings),
             profiles=profiles, runs=RunService(pool, jobs, profiles),
             keys=keys, db_health=DatabaseHealth(settings.db_unavailable_timeout_seconds),
-            replica=replica,
+            webhooks=WebhookService(pool, settings), replica=replica,
         )
     finally:
         for task in tasks:

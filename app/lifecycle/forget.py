@@ -5,6 +5,7 @@ from app.jobs.queue import JobQueue
 from app.memories.namespaces import validate_namespace
 from app.repositories import lifecycle as lifecycle_sql
 from app.repositories.connection import AsyncConnectionPool
+from app.webhooks.forget import forget_events
 
 
 class ForgetService:
@@ -25,4 +26,5 @@ class ForgetService:
             for queue_job_id, running in await lifecycle_sql.active_queue_jobs(conn, prefix):
                 await self.queue.cancel(conn, queue_job_id, abort=running)
             await lifecycle_sql.erase_prefix(conn, prefix)
+            await forget_events(conn, prefix)  # pending webhook events carry its data
             return counts

@@ -42,6 +42,9 @@ async def sides(keyed):
             "run": run.json()["run_id"], "change": history.json()["changes"][0]["id"]}
 
 
+NO_ID = "00000000-0000-0000-0000-000000000000"
+
+
 def leaks(body: Any) -> bool:
     """Does an answer show anything of alice's namespace?"""
     text = json.dumps(body)
@@ -114,6 +117,18 @@ async def test_nothing_crosses_the_boundary(keyed, sides):
         ("POST", "/v1/keys", "/v1/keys", None, {"name": "x", "admin": True}, {403}),
         ("GET", "/v1/keys", "/v1/keys", None, None, {403}),
         ("DELETE", "/v1/keys/{key_id}", "/v1/keys/00000000-0000-0000-0000-000000000000",
+         None, None, {403}),
+        # webhooks are admin-only: another key's endpoint or log is not even listed
+        ("POST", "/v1/webhooks", "/v1/webhooks", None,
+         {"url": "https://hooks.example.com/in", "namespace_prefix": ALICE}, {403}),
+        ("GET", "/v1/webhooks", "/v1/webhooks", None, None, {403}),
+        ("GET", "/v1/webhooks/{webhook_id}", f"/v1/webhooks/{NO_ID}", None, None, {403}),
+        ("PATCH", "/v1/webhooks/{webhook_id}", f"/v1/webhooks/{NO_ID}", None,
+         {"enabled": False}, {403}),
+        ("DELETE", "/v1/webhooks/{webhook_id}", f"/v1/webhooks/{NO_ID}", None, None, {403}),
+        ("GET", "/v1/webhooks/{webhook_id}/deliveries", f"/v1/webhooks/{NO_ID}/deliveries",
+         None, None, {403}),
+        ("POST", "/v1/webhooks/{webhook_id}/redeliver", f"/v1/webhooks/{NO_ID}/redeliver",
          None, None, {403}),
         ("PUT", "/store/items", "/store/items", None,
          {"namespace": ALICE, "key": "k1", "value": {"x": 1}}, {403}),
