@@ -51,6 +51,7 @@ lint: $(DEV_STAMP)
 bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.replicas   # 1, 2, 3 servers on one database (docs/scaling.md)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

