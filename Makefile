@@ -52,6 +52,7 @@ bench: $(DEV_STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.replicas   # 1, 2, 3 servers on one database (docs/scaling.md)
+	$(BIN)/python -m bench.read_replica   # search p50 on the primary vs a streaming replica
 
 clean:
 	rm -rf $(VENV) .pytest_cache
