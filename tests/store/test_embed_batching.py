@@ -11,6 +11,14 @@ from tests.store.recording_embedder import RecordingEmbedder
 WINDOW = 0.005
 
 
+async def until(predicate, timeout: float = 10.0) -> None:
+    """Wait for what the batcher does next: a loaded machine may take far longer than a
+    window (a fixed sleep lost that race in CI)."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.001)
+
+
 def batcher(inner: RecordingEmbedder, max_batch: int = 64, inflight: int = 1) -> EmbedBatcher:
     return EmbedBatcher(inner, window_seconds=WINDOW, max_batch=max_batch,
                         max_inflight=inflight)
@@ -30,7 +38,7 @@ async def test_one_call_at_a_time_and_the_next_batch_collects_meanwhile():
     b = batcher(inner)
     inner.gate.clear()
     first = asyncio.ensure_future(b.embed(["first"]))
-    await asyncio.sleep(WINDOW * 3)  # the first call is under way, held
+    await until(lambda: inner.running == 1)  # the first call is under way, held
     later = [asyncio.ensure_future(b.embed([f"later {i}"])) for i in range(5)]
     await asyncio.sleep(WINDOW * 3)
     assert inner.batches == [["first"]]  # the later ones wait for the model
@@ -95,7 +103,7 @@ async def test_a_waiter_cancelled_mid_call_does_not_disturb_the_others():
     inner.gate.clear()
     gone = asyncio.ensure_future(b.embed(["leaves"]))
     kept = asyncio.ensure_future(b.embed(["stays"]))
-    await asyncio.sleep(WINDOW * 3)  # both are in the held call
+    await until(lambda: inner.running == 1)  # both are in the held call
     gone.cancel()
     inner.gate.set()
     assert await kept == [inner.vector("stays")]
@@ -108,7 +116,7 @@ async def test_close_cancels_waiters_instead_of_leaving_them_hanging():
     b = batcher(inner)
     inner.gate.clear()
     held = asyncio.ensure_future(b.embed(["held"]))
-    await asyncio.sleep(WINDOW * 3)
+    await until(lambda: inner.running == 1)
     queued = asyncio.ensure_future(b.embed(["queued"]))
     await asyncio.sleep(0)
     await b.aclose()
@@ -123,7 +131,9 @@ async def test_a_remote_model_gets_several_calls_at_once():
     b = batcher(inner, max_batch=1, inflight=3)
     inner.gate.clear()
     waiters = [asyncio.ensure_future(b.embed([f"t{i}"])) for i in range(6)]
-    await asyncio.sleep(WINDOW * 6)
+    await until(lambda: inner.running == 3)
+    await asyncio.sleep(WINDOW * 6)  # time for a fourth, which must not start
+    assert inner.running == 3
     inner.gate.set()
     await asyncio.gather(*waiters)
     assert inner.max_running == 3

@@ -1,5 +1,7 @@
 """Seeding through the public API, and checks every view should pass."""
 
+import re
+
 import httpx
 from playwright.async_api import Page, expect
 
@@ -16,6 +18,14 @@ async def create(client: httpx.AsyncClient, namespace: str, content, **extra) ->
         "namespace": namespace.split("."), "content": content, **extra})
     assert response.status_code == 201, response.text
     return response.json()
+
+
+async def drawn(page: Page, route: str | re.Pattern[str]) -> None:
+    """Wait until the view answers `route` (a hash, or a pattern of one) and is drawn: a form
+    typed into before then is replaced by the route's own a moment later (app/ui/app.js)."""
+    view = page.locator("#view")
+    await expect(view).to_have_attribute("data-shows", route)
+    await expect(view).not_to_have_attribute("aria-busy", "true")
 
 
 async def assert_labelled(page: Page) -> None:

@@ -6,7 +6,7 @@ import re
 
 from playwright.async_api import expect
 
-from tests.ui.helpers import api, assert_clean, assert_labelled
+from tests.ui.helpers import api, assert_clean, assert_labelled, drawn
 
 NS = ["timeui", "alice"]
 
@@ -36,9 +36,7 @@ async def test_namespace_view_filters_and_sorts_by_time(tab, ui_server):
     await page.get_by_label("Order").select_option("created-oldest")
     # drawn anew for the new order (the same cards as before: days 1-5 were updated 5-1
     # April), so the form filled next is the new view's, not one about to be replaced
-    await expect(page.locator("#view")).to_have_attribute(
-        "data-shows", re.compile("sort=created-oldest"))
-    await expect(page.locator("#view")).not_to_have_attribute("aria-busy", "true")
+    await drawn(page, re.compile("sort=created-oldest"))
     await expect(cards).to_have_text([f"tea day {d}" for d in range(1, 6)])
 
     await page.get_by_label("On", exact=True).select_option("created")
