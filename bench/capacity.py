@@ -5,10 +5,11 @@ searches and writes per CPU-second, and how long loading and the HNSW build take
 
 Its own embedded PostgreSQL (deleted afterwards), migrated like the app; at each size the
 store is bulk-loaded with binary COPY (bench/db.py: HNSW dropped, rebuilt after the load with
-maintenance_work_mem 2GB; the keyword-index triggers run, the history trigger does not) from
-bench/data.py's synthetic memories with random unit vectors of 384 dimensions (no model).
+maintenance_work_mem of 4.3 kB per memory, at least 2GB; the keyword-index triggers run, the
+history trigger does not) from bench/data.py's synthetic memories with random unit vectors
+of 384 dimensions (no model).
 Searches and writes go through the app's MemoryStore (see bench/capacity_rates.py).
-Figures are printed and saved to bench/.cache/capacity.json.
+Figures are printed and saved to bench/.cache/capacity.json (or --out).
 """
 
 from __future__ import annotations
@@ -115,8 +116,8 @@ async def main(opts: argparse.Namespace) -> None:
                                                 definition)
                     definition = result["definition"]
                     results["sizes"].append(result)
-                    OUT.parent.mkdir(exist_ok=True)
-                    OUT.write_text(json.dumps(results, indent=1))  # kept if a later size fails
+                    opts.out.parent.mkdir(exist_ok=True)
+                    opts.out.write_text(json.dumps(results, indent=1))  # kept if a later size fails
             finally:
                 await pool.close()
         finally:
@@ -133,6 +134,8 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--workers", type=int, default=os.cpu_count() or 2,
                    help="concurrent searches or writes (default: one per core)")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--out", type=Path, default=OUT,
+                   help="where the figures go (a later run replaces the file)")
     return p.parse_args()
 
 
