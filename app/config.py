@@ -21,6 +21,8 @@ class Settings(BaseSettings):
     database_url: str | None = None
     # A streaming replica of it: searches, lists and plain reads go there (app/db/read_pool.py).
     database_read_url: str | None = None
+    # A read the replica has not answered within this long runs on the primary instead.
+    read_replica_timeout_seconds: float = Field(3.0, gt=0, le=300)
     memory_data_dir: Path = Path(".data")
     db_pool_min_size: int = Field(2, ge=1)
     db_pool_max_size: int = Field(20, ge=1)

@@ -94,7 +94,8 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         if settings.database_read_url:  # never migrated: it follows the primary
             replica = await ReadReplica.open(settings.database_read_url,
                                              min_size=settings.db_pool_min_size,
-                                             max_size=settings.db_pool_max_size)
+                                             max_size=settings.db_pool_max_size,
+                                             timeout=settings.read_replica_timeout_seconds)
         if embedder is None:  # likewise an embedder we create
             embedder = owned_embedder = await create_embedder(settings)
         store = MemoryStore(pool, embedder, SearchTuning(

@@ -22,3 +22,9 @@ def test_a_malformed_read_url_is_refused_with_what_to_fix(url: str):
 
 def test_an_empty_read_url_is_unset():
     assert Settings(database_read_url="").database_read_url is None
+
+
+@pytest.mark.parametrize("seconds", [0, -1, 301])
+def test_a_read_replica_timeout_out_of_range_is_refused(seconds: float):
+    with pytest.raises(ValidationError, match="read_replica_timeout_seconds"):
+        Settings(read_replica_timeout_seconds=seconds)
