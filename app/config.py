@@ -136,7 +136,10 @@ class Settings(BaseSettings):
     webhook_max_attempts: int = Field(12, ge=1, le=50)
     webhook_retry_base_seconds: float = Field(5.0, gt=0)
     webhook_retry_max_seconds: float = Field(3600.0, gt=0)
-    webhook_poll_seconds: float = Field(1.0, gt=0, le=60)
+    # Only a fallback: workers wake on a NOTIFY at commit and at known retry times, so this
+    # bounds the delay of a missed notification (behind a transaction pooler, say) and is
+    # otherwise the one query an idle replica makes.
+    webhook_poll_seconds: float = Field(30.0, gt=0, le=600)
     webhook_concurrency: int = Field(8, ge=1, le=256)
     webhook_log_retention_hours: float = Field(168.0, gt=0)
 

@@ -4,8 +4,17 @@ read the log, deliver again."""
 import uuid
 from datetime import datetime
 
-from app.repositories.connection import AsyncConnection
+from app.repositories.connection import AsyncConnection, one
 from app.repositories.webhooks_rows import Attempt, DeliveryRecord, EventRecord
+
+# A pending delivery of an enabled endpoint that no earlier event about the same memory or
+# job holds back (per endpoint, one subject's deliveries go in event order).
+_WAITING = """
+    d.status = 'pending' AND w.enabled
+    AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
+                    WHERE e.webhook_id = d.webhook_id AND e.subject = d.subject
+                      AND e.status = 'pending' AND e.event_id < d.event_id)
+"""
 
 
 async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> list[Attempt]:
@@ -17,11 +26,8 @@ async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> 
         """
         WITH due AS (
             SELECT d.id FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-            WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND w.enabled
+            WHERE """ + _WAITING + """ AND d.next_attempt_at <= now()
               AND (d.locked_until IS NULL OR d.locked_until < now())
-              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e
-                              WHERE e.webhook_id = d.webhook_id AND e.subject = d.subject
-                                AND e.status = 'pending' AND e.event_id < d.event_id)
             ORDER BY d.next_attempt_at, d.id LIMIT %s
             FOR UPDATE OF d SKIP LOCKED
         )
@@ -34,6 +40,19 @@ async def claim_due(conn: AsyncConnection, limit: int, lease_seconds: float) -> 
         """, (limit, lease_seconds))
     return [Attempt(r["delivery_id"], r["attempts"], r["url"], r["secret"],
                     EventRecord.from_row(r)) for r in await cur.fetchall()]
+
+
+async def seconds_until_due(conn: AsyncConnection) -> float | None:
+    """How long until the next delivery claim_due would take comes due: its retry time, or
+    the end of another replica's lease on it (that replica may have stopped mid-attempt).
+    None: nothing pending. Counted by the database's clock, the one claim_due compares to."""
+    cur = await conn.execute(
+        """
+        SELECT extract(epoch FROM min(greatest(d.next_attempt_at, d.locked_until))
+                                  - clock_timestamp())::float8 AS seconds
+        FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+        WHERE """ + _WAITING)
+    return (await one(cur))["seconds"]
 
 
 async def record_delivered(conn: AsyncConnection, delivery_id: int, status_code: int) -> None:

@@ -15,6 +15,13 @@ from app.repositories.webhooks_rows import EventRecord
 # One dispatcher at a time across replicas: events are fanned out in id order, which is what
 # keeps one memory's deliveries in the order its changes committed.
 _DISPATCH_LOCK = 7_364_202
+# Notified at commit by the triggers of migrations/0015 when there is work for the workers.
+WAKE_CHANNEL = "memory_service_webhooks"
+
+
+async def listen(conn: AsyncConnection) -> None:
+    """Subscribe `conn` (autocommit: LISTEN takes effect at once) to the wake-up channel."""
+    await conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(WAKE_CHANNEL)))
 
 
 async def record(conn: AsyncConnection, event_type: str, namespace: tuple[str, ...],

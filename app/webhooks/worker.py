@@ -1,13 +1,18 @@
 """The delivery worker every server runs (started by app/runtime.py): fan out new events,
-attempt the due deliveries, record each outcome, prune the old log; sleep when idle.
+attempt the due deliveries, record each outcome, prune the old log; wait for work when idle.
 
-An outbox polled by this worker rather than a procrastinate job per delivery: the events are
+An outbox read by this worker rather than a procrastinate job per delivery: the events are
 written by triggers inside the changing transaction (every door, including plain LangGraph
 store writes), where deferring a procrastinate job is not possible, and the delivery rows
-are the log an admin reads (attempts, last error, next attempt) and the order per memory."""
+are the log an admin reads (attempts, last error, next attempt) and the order per memory.
+
+Idle, it asks the database nothing: it waits for a notification (app/webhooks/wakeup.py), an
+attempt of its own ending, the next retry or lease expiry it read after its last round, or
+at the latest WEBHOOK_POLL_SECONDS. Without the database it backs off, saying so once
+(app/webhooks/outage.py)."""
 
 import asyncio
-import logging
+import contextlib
 import time
 
 import httpx
@@ -16,14 +21,15 @@ from app.config import Settings
 from app.repositories import webhooks_deliveries as deliveries_sql
 from app.repositories import webhooks_events as events_sql
 from app.repositories.connection import AsyncConnectionPool
-from app.repositories.webhooks_rows import Attempt
-from app.webhooks.backoff import retry_at
-from app.webhooks.delivery import Outcome, attempt_delivery
+from app.webhooks.attempts import Attempts
 from app.webhooks.dispatch import dispatch_once
+from app.webhooks.outage import Backoff, FailureLog
+from app.webhooks.wakeup import Wakeup
 
-log = logging.getLogger(__name__)
 PRUNE_EVERY_SECONDS = 600
-MAX_ERROR_CHARS = 500
+# Due already, yet not claimed: another transaction holds the row (a replica claiming it,
+# a forget deleting it). Look again this soon, not in a tight loop.
+CONTENDED_WAIT_SECONDS = 0.25
 
 
 class WebhookWorker:
@@ -33,7 +39,12 @@ class WebhookWorker:
         # a lease outlives the attempt's own time limit: no other replica takes it meanwhile
         self.lease_seconds = settings.webhook_timeout_seconds + 30
         self._pruned_at = 0.0
-        self._in_flight: set[asyncio.Task] = set()
+        self._failures = FailureLog()
+        if not isinstance(pool.conninfo, str):  # app/db/pool.py opens every pool with a URL
+            raise TypeError("the webhook worker needs a pool opened with a connection string")
+        self._wakeup = Wakeup(pool.conninfo, self._failures)
+        # an attempt ending wakes a round: a free slot, a retry time, the memory's next event
+        self._attempts = Attempts(pool, settings, self._failures, self._wakeup.event.set)
 
     async def run_forever(self) -> None:
         # No pooled connections: one is keyed by the pinned address, and must not carry a
@@ -42,64 +53,58 @@ class WebhookWorker:
         async with httpx.AsyncClient(follow_redirects=False, trust_env=False,
                                      limits=httpx.Limits(max_keepalive_connections=0),
                                      timeout=self.settings.webhook_timeout_seconds) as client:
+            listener = asyncio.create_task(self._wakeup.run_forever(), name="webhook-wakeup")
             try:
+                backoff = Backoff()
                 while True:
-                    try:
-                        busy = await self.run_once(client)
-                    except Exception:  # the database away, say: the next round tries again
-                        task = asyncio.current_task()
-                        if task is not None and task.cancelling():
-                            raise  # a shutdown's cancel that surfaced as another error
-                        log.exception("webhook worker round failed")
-                        busy = False
-                    if not busy:
-                        await asyncio.sleep(self.settings.webhook_poll_seconds)
-            finally:  # shutdown: attempts in flight stop; their leases expire, they run again
-                for task in self._in_flight:
-                    task.cancel()
-                await asyncio.gather(*self._in_flight, return_exceptions=True)
+                    self._wakeup.clear()  # before the round: a wake-up during it counts
+                    wait, woken_by = await self._round(client, backoff)
+                    if wait > 0:
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(woken_by.wait(), wait)
+            finally:
+                listener.cancel()
+                await asyncio.gather(listener, self._attempts.stop(), return_exceptions=True)
 
-    async def run_once(self, client: httpx.AsyncClient) -> bool:
-        """Fan out, then start attempts in the free slots without waiting for them: a
-        receiver that hangs holds one slot, never the worker."""
+    async def _round(self, client: httpx.AsyncClient,
+                     backoff: Backoff) -> tuple[float, asyncio.Event]:
+        """run_once, reporting a failure once per spell; answers how long to wait, unless
+        the event comes first. After a failure only a reconnected listener (the database
+        is back) cuts the backoff short, not every write's notification."""
+        try:
+            wait = await self.run_once(client)
+        except Exception as exc:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # a shutdown's cancel that surfaced as another error
+            self._failures.failed(exc)
+            return backoff.next(), self._wakeup.connected
+        backoff.reset()
+        self._failures.succeeded()
+        return wait, self._wakeup.event
+
+    async def run_once(self, client: httpx.AsyncClient) -> float:
+        """Fan out, then start attempts in the free slots (app/webhooks/attempts.py).
+        Answers how long to wait: 0 when there may be more to do at once, else until the
+        next due time, if any."""
         dispatched = await dispatch_once(self.pool)
-        free = self.settings.webhook_concurrency - len(self._in_flight)
+        free = self._attempts.free()
         attempts = []
+        due_in = None
         if free > 0:
             async with self.pool.connection() as conn:
                 attempts = await deliveries_sql.claim_due(conn, free, self.lease_seconds)
+                if not (dispatched or attempts):
+                    due_in = await deliveries_sql.seconds_until_due(conn)
         for attempt in attempts:
-            task = asyncio.create_task(self._deliver(client, attempt))
-            self._in_flight.add(task)
-            task.add_done_callback(self._in_flight.discard)
+            self._attempts.start(client, attempt)
         await self._prune()
-        return bool(dispatched or attempts)
-
-    async def _deliver(self, client: httpx.AsyncClient, attempt: Attempt) -> None:
-        try:
-            outcome = await attempt_delivery(
-                client, attempt, allow_private=self.settings.webhook_allow_private_urls,
-                timeout=self.settings.webhook_timeout_seconds)
-        except Exception as exc:  # a bug of ours: a failed attempt all the same, retried
-            log.exception("webhook delivery %d attempt failed", attempt.delivery_id)
-            outcome = Outcome(False, error=f"internal error: {type(exc).__name__}: {exc}")
-        try:
-            await self._record(attempt, outcome)
-        except Exception:  # the database away: the lease expires and the attempt runs again
-            log.exception("webhook delivery %d could not be recorded", attempt.delivery_id)
-
-    async def _record(self, attempt: Attempt, outcome: Outcome) -> None:
-        async with self.pool.connection() as conn:
-            if outcome.delivered:
-                await deliveries_sql.record_delivered(conn, attempt.delivery_id,
-                                                      outcome.status_code or 200)
-                return
-            error = (outcome.error or "failed")[:MAX_ERROR_CHARS]
-            await deliveries_sql.record_failure(
-                conn, attempt.delivery_id, outcome.status_code, error,
-                retry_at(self.settings, attempt.attempts))
-        log.info("webhook delivery %d attempt %d failed: %s", attempt.delivery_id,
-                 attempt.attempts, error)
+        if dispatched or attempts:
+            return 0.0
+        poll = self.settings.webhook_poll_seconds
+        if due_in is None:
+            return poll
+        return min(poll, due_in if due_in > 0 else CONTENDED_WAIT_SECONDS)
 
     async def _prune(self) -> None:
         if time.monotonic() - self._pruned_at < PRUNE_EVERY_SECONDS:
