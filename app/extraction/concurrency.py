@@ -45,8 +45,9 @@ class ExtractionSlots:
                 return False
             await self._semaphore.acquire()  # free: returns at once
             return True
-        try:
-            await asyncio.wait_for(self._semaphore.acquire(), seconds)
+        try:  # not wait_for: on 3.11 it loses a cancel that meets the acquire
+            async with asyncio.timeout(seconds):
+                await self._semaphore.acquire()
         except TimeoutError:
             return False
         return True

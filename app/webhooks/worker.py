@@ -60,8 +60,11 @@ class WebhookWorker:
                     self._wakeup.clear()  # before the round: a wake-up during it counts
                     wait, woken_by = await self._round(client, backoff)
                     if wait > 0:
+                        # asyncio.timeout, not wait_for: 3.11's wait_for returns a wake-up
+                        # that meets a shutdown's cancel, losing the cancel for good
                         with contextlib.suppress(TimeoutError):
-                            await asyncio.wait_for(woken_by.wait(), wait)
+                            async with asyncio.timeout(wait):
+                                await woken_by.wait()
             finally:
                 listener.cancel()
                 await asyncio.gather(listener, self._attempts.stop(), return_exceptions=True)
