@@ -41,6 +41,8 @@ from app.webhooks.service import WebhookService
 from app.webhooks.worker import WebhookWorker
 
 log = logging.getLogger(__name__)
+# Background workers stop at once when cancelled; this long means one ignored it.
+BACKGROUND_STOP_SECONDS = 10.0
 
 
 @dataclass
@@ -145,9 +147,7 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             webhooks=WebhookService(pool, settings), replica=replica,
         )
     finally:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await _stop_background(tasks)
         if queue is not None:
             await queue.close()
         for owned in (owned_llm, owned_embedder):
@@ -156,3 +156,19 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
         if replica is not None:
             await replica.close()
         await pool.close()
+
+
+async def _stop_background(tasks: list[asyncio.Task]) -> None:
+    """Cancel the background workers and wait for them, boundedly: one that lost its cancel
+    (3.11's wait_for could swallow it) is named in the log instead of hanging the shutdown."""
+    for task in tasks:
+        task.cancel()
+    if not tasks:
+        return
+    done, stuck = await asyncio.wait(tasks, timeout=BACKGROUND_STOP_SECONDS)
+    for task in done:  # retrieved, so none is reported "never retrieved" at exit
+        if not task.cancelled():
+            task.exception()
+    for task in stuck:
+        log.error("background task %s did not stop within %g s of its cancel; leaving it",
+                  task.get_name(), BACKGROUND_STOP_SECONDS)
