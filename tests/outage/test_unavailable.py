@@ -12,6 +12,9 @@ from tests.conftest import model_path
 from tests.outage.conftest import StoppablePostgres
 
 TIMEOUT = 1.0  # DB_UNAVAILABLE_TIMEOUT_SECONDS here
+# What a loaded 2-core CI adds to an answer's time (one took 1.4 s more): the waits these
+# bounds guard against are psycopg's 30 s.
+SLACK = 3.0
 NS = "memories.alice"
 MEMORY = {"namespace": ["memories", "alice"], "content": "User prefers dark mode"}
 
@@ -38,7 +41,7 @@ def assert_unavailable(response: httpx.Response, seconds: float) -> None:
     assert response.status_code == 503, response.text
     assert int(response.headers["retry-after"]) >= 1
     assert "database" in response.json()["detail"]
-    assert seconds < TIMEOUT + 1.5, seconds
+    assert seconds < TIMEOUT + SLACK, seconds
 
 
 async def test_requests_answer_503_while_the_database_is_away_and_recover_quickly(
@@ -55,13 +58,14 @@ async def test_requests_answer_503_while_the_database_is_away_and_recover_quickl
             "/v1/memories", json=MEMORY, headers={"Idempotency-Key": "k1"}))
         assert_unavailable(replayable, seconds)
         ready, seconds = await timed(outage_client.get("/readyz"))
-        assert ready.status_code == 503 and seconds < 2.5, (ready.text, seconds)
+        ready_timeout = 1.5  # READY_CHECK_TIMEOUT_SECONDS's default
+        assert ready.status_code == 503 and seconds < ready_timeout + SLACK, (ready.text, seconds)
         assert ready.json()["detail"].startswith("database unreachable")
         assert (await outage_client.get("/livez")).status_code == 200
     finally:
         own_postgres.start()
     back = time.monotonic()
     while (await outage_client.get("/v1/memories", params={"namespace": NS})).status_code != 200:
-        assert time.monotonic() - back < 2.5, "still failing 2.5 s after the database returned"
+        assert time.monotonic() - back < 2.5 + SLACK, "still failing after the database returned"
     assert (await outage_client.post("/v1/memories", json=MEMORY)).status_code == 201
     assert (await outage_client.get("/readyz")).status_code == 200

@@ -22,11 +22,11 @@ def _statements_since(database_url: str, since) -> list[tuple[str, str]]:
             "AND query_start > %s", (APP_NAME, since)).fetchall()
 
 
-def _connections(database_url: str) -> list[str]:
+def _connections(database_url: str, app_name: str = APP_NAME) -> list[str]:
     with psycopg.connect(database_url, autocommit=True) as conn:
         return [r[0] for r in conn.execute(
             "SELECT query FROM pg_stat_activity WHERE application_name = %s",
-            (APP_NAME,)).fetchall()]
+            (app_name,)).fetchall()]
 
 
 def _now(database_url: str):
