@@ -38,9 +38,10 @@ cli: $(RUN_STAMP)
 	$(BIN)/memory-service $(ARGS)
 
 # Two workers, one test file each at a time (module fixtures stay in one process); the
-# slowest tests are listed at the end, to keep the suite's time in view.
+# slowest tests and files are listed at the end (tests/file_durations.py), to keep the
+# suite's time in view.
 test: $(DEV_STAMP)
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=30
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 
 # ruff; mypy on app/ ([tool.mypy]); the layers of docs/architecture.md (.importlinter)
 lint: $(DEV_STAMP)

@@ -27,6 +27,8 @@ from app.store.memory_store import MemoryStore
 from tests.live_server import LiveServer
 from tests.llm_fixtures import extract_client, fake_llm, llm  # noqa: F401  (fixtures)
 
+pytest_plugins = ["tests.file_durations"]  # the slowest files, listed after a run
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED_MODEL = REPO.parent / "shared" / "models" / "all-MiniLM-L6-v2"
 MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2"
