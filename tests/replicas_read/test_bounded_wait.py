@@ -26,11 +26,11 @@ async def test_the_caller_waits_the_timeout_not_the_cancellation():
     start = time.monotonic()
     with pytest.raises(NoAnswer, match="no answer within 0.2 s"):
         await waits.within(slow_to_cancel(ended), 0.2)
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 2.0  # 0.2 s, and room for a loaded machine
     assert waits.given_up == 1 and ended == []  # still ending in the background
     start = time.monotonic()
     await waits.end_all(timeout=5)  # a second cancellation ends it at once
-    assert time.monotonic() - start < 1.0
+    assert time.monotonic() - start < 2.0  # 0.2 s, and room for a loaded machine
     await asyncio.sleep(0)  # its done callback
     assert waits.given_up == 0 and ended == ["closed"]
 

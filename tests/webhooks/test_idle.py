@@ -55,7 +55,7 @@ async def test_an_idle_worker_runs_no_statement_and_stops_promptly(settings, dat
         cancelled = time.monotonic()
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)
-        assert time.monotonic() - cancelled < 1.0
+        assert time.monotonic() - cancelled < 2.0
     finally:
         worker.cancel()
         await asyncio.gather(worker, return_exceptions=True)

@@ -10,7 +10,7 @@ import psycopg
 from tests.webhooks.conftest import deliveries, open_hook_client, received, register
 
 SLOW_POLL = {"webhook_poll_seconds": 60}
-PROMPT = 2.5  # seconds: far below the poll interval, above a loaded machine's latency
+PROMPT = 5.0  # seconds: far below the poll interval, above a loaded machine's latency
 
 
 async def _write(client, key: str) -> None:
