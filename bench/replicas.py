@@ -54,29 +54,37 @@ def server_cpu(servers: list, marker: str) -> tuple[float, float]:
     return total, pg
 
 
+async def measure_load(servers: list, urls: list[str], warm_clients: int, tag: str,
+                       opts: argparse.Namespace, marker: str, watch: CpuWatch) -> dict:
+    """Warm every server up, run the mixed load, read every acknowledged put back: the
+    figures of one cell (bench/workers.py's too), CPU of the servers and Postgres from /proc."""
+    async with client(urls, warm_clients) as http:  # model, pool, caches warm on every one
+        await run_load(http, f"warm-{tag}", warm_clients, opts.warmup)
+    load0, before = load_average(), watch.snapshot()
+    async with client(urls, opts.concurrency) as http:
+        (srv0, pg0), client0 = server_cpu(servers, marker), time.process_time()
+        load = await run_load(http, f"{tag}-{time.time_ns()}", opts.concurrency, opts.duration)
+        (srv1, pg1), client1 = server_cpu(servers, marker), time.process_time()
+        others = CpuWatch.others_percent(before, watch.snapshot(), load.seconds)
+        load1 = load_average()
+        await count_lost(http, load)
+    n = max(load.requests, 1)
+    cpu = (srv1 - srv0) + (pg1 - pg0)
+    return {"concurrency": opts.concurrency, **load.summary(),
+            "server_cpu_ms": (srv1 - srv0) * 1000 / n, "pg_cpu_ms": (pg1 - pg0) * 1000 / n,
+            "client_cpu_ms": (client1 - client0) * 1000 / n, "per_cpu_second": n / cpu,
+            "cpu_cores_busy": cpu / load.seconds, "others_cpu_percent": others,
+            "load_average_before": load0, "load_average_after": load1}
+
+
 async def cell(env: dict[str, str], count: int, opts: argparse.Namespace, marker: str,
                watch: CpuWatch) -> dict:
     with contextlib.ExitStack() as stack:
         servers = [stack.enter_context(serve(env)) for _ in range(count)]
-        urls = [s.url for s in servers]
-        async with client(urls, 8 * count) as http:  # model, pool, caches warm on every one
-            await run_load(http, f"warm{count}", 8 * count, opts.warmup)
-        load0, before = load_average(), watch.snapshot()
-        async with client(urls, opts.concurrency) as http:
-            (srv0, pg0), client0 = server_cpu(servers, marker), time.process_time()
-            load = await run_load(http, f"r{count}", opts.concurrency, opts.duration)
-            (srv1, pg1), client1 = server_cpu(servers, marker), time.process_time()
-            others = CpuWatch.others_percent(before, watch.snapshot(), load.seconds)
-            load1 = load_average()
-            await count_lost(http, load)
+        figures = await measure_load(servers, [s.url for s in servers], 8 * count, f"r{count}",
+                                     opts, marker, watch)
         rss = sum(rss_mb(s.process.pid) for s in servers)
-    n = max(load.requests, 1)
-    cpu = (srv1 - srv0) + (pg1 - pg0)
-    return {"replicas": count, "concurrency": opts.concurrency, **load.summary(),
-            "server_cpu_ms": (srv1 - srv0) * 1000 / n, "pg_cpu_ms": (pg1 - pg0) * 1000 / n,
-            "client_cpu_ms": (client1 - client0) * 1000 / n, "per_cpu_second": n / cpu,
-            "cpu_cores_busy": cpu / load.seconds, "others_cpu_percent": others,
-            "load_average_before": load0, "load_average_after": load1, "rss_mb": rss}
+    return {"replicas": count, **figures, "rss_mb": rss}
 
 
 def table(cells: list[dict]) -> str:

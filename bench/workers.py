@@ -15,16 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import time
 
 import psutil
 
 from bench.data import CACHE_DIR
-from bench.machine import CpuWatch, load_average
+from bench.machine import CpuWatch
 from bench.mixed_server import serve
-from bench.mixed_workload import count_lost, run_load
-from bench.replicas import add_load_options, client, run_cells, server_cpu
+from bench.replicas import add_load_options, measure_load, run_cells
 
 OUT = CACHE_DIR / "workers.json"
 
@@ -38,27 +35,12 @@ def rss_each(pid: int) -> list[float]:
 
 async def cell(env: dict[str, str], workers: int, opts: argparse.Namespace, marker: str,
                watch: CpuWatch) -> dict:
-    with contextlib.ExitStack() as stack:
-        server = stack.enter_context(serve({**env, "WORKERS": str(workers)}))
-        async with client([server.url], 8 * workers) as http:  # every worker's model warm
-            await run_load(http, f"warm{workers}", 8 * workers, opts.warmup)
-        load0, before = load_average(), watch.snapshot()
-        async with client([server.url], opts.concurrency) as http:
-            (srv0, pg0), client0 = server_cpu([server], marker), time.process_time()
-            load = await run_load(http, f"w{workers}-{time.time_ns()}", opts.concurrency,
-                                  opts.duration)
-            (srv1, pg1), client1 = server_cpu([server], marker), time.process_time()
-            others = CpuWatch.others_percent(before, watch.snapshot(), load.seconds)
-            load1 = load_average()
-            await count_lost(http, load)
+    with serve({**env, "WORKERS": str(workers)}) as server:
+        # 8 clients per worker while warming up: every worker's model warm
+        figures = await measure_load([server], [server.url], 8 * workers, f"w{workers}", opts,
+                                     marker, watch)
         rss = rss_each(server.process.pid)
-    n = max(load.requests, 1)
-    cpu = (srv1 - srv0) + (pg1 - pg0)
-    return {"workers": workers, "concurrency": opts.concurrency, **load.summary(),
-            "server_cpu_ms": (srv1 - srv0) * 1000 / n, "pg_cpu_ms": (pg1 - pg0) * 1000 / n,
-            "client_cpu_ms": (client1 - client0) * 1000 / n, "per_cpu_second": n / cpu,
-            "cpu_cores_busy": cpu / load.seconds, "others_cpu_percent": others,
-            "load_average_before": load0, "load_average_after": load1, "rss_mb": rss}
+    return {"workers": workers, **figures, "rss_mb": rss}
 
 
 def table(cells: list[dict]) -> str:
