@@ -4,6 +4,7 @@ back to the queue, the process exits within 30 s, and nothing is lost."""
 import json
 import signal
 import subprocess
+import time
 
 import httpx
 import psycopg
@@ -36,15 +37,18 @@ def env(database_url, llm):
 
 
 def terminate(server: LiveServer) -> list[httpx.Response]:
-    """SIGTERM, then /readyz until the server stops answering; its answers meanwhile. Fails
-    unless the process exits within EXIT_BOUND_SECONDS."""
+    """SIGTERM, then /readyz until the server refuses connections or exits; its answers
+    meanwhile. Fails unless the process exits within EXIT_BOUND_SECONDS."""
     server.process.send_signal(signal.SIGTERM)
     answers = []
-    while True:
+    deadline = time.monotonic() + EXIT_BOUND_SECONDS
+    while server.process.poll() is None and time.monotonic() < deadline:
         try:
             answers.append(httpx.get(f"{server.url}/readyz", timeout=2))
-        except httpx.TransportError:
+        except httpx.ConnectError:
             break
+        except httpx.TransportError:  # cut by a worker as it stops (WORKERS): others answer
+            continue
     try:
         server.process.wait(timeout=EXIT_BOUND_SECONDS)
     except subprocess.TimeoutExpired:

@@ -57,7 +57,10 @@ class Tab:
                 and self.errors.append(m.text))
 
     async def open(self, hash_route: str = "") -> Page:
+        """The page once it has chosen between the sign-in form and the app: keys pressed
+        earlier reach neither (the skip link, say, has nowhere to go while it loads)."""
         await self.page.goto(f"{self.server.url}/ui{hash_route}")
+        await expect(self.page.locator("#loading")).to_be_hidden()
         return self.page
 
     def check(self) -> None:
