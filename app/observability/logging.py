@@ -1,5 +1,5 @@
 """Log lines as JSON objects (one a line) or plain text, each carrying the request id or
-job id of the work that emitted it.
+job id of the work that emitted it, and (tracing on) the current span's trace and span ids.
 
 The stdlib's logging with a 30-line formatter rather than a dependency: the fields we
 want are few, and every library's records (uvicorn, procrastinate, httpx) pass through it.
@@ -11,24 +11,27 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from app.observability import context
+from app.observability import context, tracing
 
 # Attributes every LogRecord has; anything else on a record came as `extra=` and is kept.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
-    "message", "asctime", "taskName", "request_id", "job_id",
+    "message", "asctime", "taskName", "request_id", "job_id", "trace_id", "span_id",
     "color_message",  # uvicorn's ANSI-coloured copy of the message
 }
 
 
 CONTENT_LOGGERS = ("sse_starlette", "mcp", "anthropic", "openai")
+IDS = ("request_id", "job_id", "trace_id", "span_id")
 
 
 class ContextFilter(logging.Filter):
-    """Stamps each record with the current request and job ids (None outside them)."""
+    """Stamps each record with the current request, job, trace and span ids (None outside
+    them): a line found in the logs leads to its trace, and a slow span to its lines."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = context.request_id.get()
         record.job_id = context.job_id.get()
+        record.trace_id, record.span_id = tracing.current_ids() or (None, None)
         return True
 
 
@@ -41,7 +44,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for name in ("request_id", "job_id"):
+        for name in IDS:
             if getattr(record, name, None):
                 entry[name] = getattr(record, name)
         entry.update((k, v) for k, v in record.__dict__.items()
@@ -59,7 +62,7 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        ids = " ".join(f"{name}={getattr(record, name)}" for name in ("request_id", "job_id")
+        ids = " ".join(f"{name}={getattr(record, name)}" for name in IDS
                        if getattr(record, name, None))
         return f"{text} [{ids}]" if ids else text
 

@@ -44,6 +44,17 @@ def enabled() -> bool:
     return _tracer is not None
 
 
+def current_ids() -> tuple[str, str] | None:
+    """The current span's trace and span ids in hex, as trace backends show them (for log
+    lines); None when tracing is off or no span is current."""
+    if _tracer is None:
+        return None
+    current = trace.get_current_span().get_span_context()
+    if not current.is_valid:
+        return None
+    return trace.format_trace_id(current.trace_id), trace.format_span_id(current.span_id)
+
+
 def span(name: str, *, kind: SpanKind = SpanKind.INTERNAL, attributes: Attributes | None = None,
          links: Iterable[Link] = (), parent: Context | None = None,
          ) -> AbstractContextManager[Span | None]:

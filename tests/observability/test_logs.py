@@ -54,6 +54,7 @@ def test_a_client_request_id_is_sanitised_echoed_and_logged_once(served_lines):
         "level": "info", "method": "GET", "route": "/v1/memories/{key:path}", "status": 404}
     assert entry["duration_ms"] > 0
     assert "alice" not in json.dumps(entry) and "k1" not in json.dumps(entry)  # no raw path
+    assert "trace_id" not in entry and "span_id" not in entry  # tracing is off
 
 
 def test_a_request_without_an_id_gets_one(served_lines):

@@ -3,6 +3,9 @@ child spans for statement groups, embedding and the LLM call; a job run linked t
 that queued it; never a user's text in an attribute; nothing at all unless turned on."""
 
 import asyncio
+import io
+import json
+import logging
 import time
 
 import pytest
@@ -12,6 +15,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from app.observability import tracing
+from app.observability.logging import ContextFilter, JsonFormatter
 from app.store.embed_batcher import EmbedBatcher
 from tests.jobs.test_background import job_request, wait_for
 
@@ -95,6 +99,28 @@ async def test_a_search_and_a_read_are_named_by_route_never_by_path(client, span
     assert read.attributes["url.path"] == "/v1/memories/k1"  # never the query string
     assert parent_of(spans, named(spans, "get store")[0]) is read
     assert_no_user_text(spans)
+
+
+async def test_log_lines_carry_the_trace_and_span_they_were_written_in(client, spans):
+    written = io.StringIO()
+    handler = logging.StreamHandler(written)  # as configure_logging's, to a buffer
+    handler.addFilter(ContextFilter())
+    handler.setFormatter(JsonFormatter())
+    root, level = logging.getLogger(), logging.getLogger().level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    try:
+        got = await client.get("/v1/memories/absent", headers={"X-Request-ID": "req-log-1"},
+                               params={"namespace": "memories.alice"})
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)
+    assert got.status_code == 404
+    [line] = [e for e in map(json.loads, written.getvalue().splitlines())
+              if e.get("request_id") == "req-log-1" and e["logger"] == "app.request"]
+    [server] = named(spans, "GET /v1/memories/{key:path}")
+    assert (line["trace_id"], line["span_id"]) == (
+        f"{server.context.trace_id:032x}", f"{server.context.span_id:016x}")
 
 
 async def test_a_client_traceparent_makes_the_request_part_of_its_trace(client, spans):
