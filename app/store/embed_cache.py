@@ -40,8 +40,15 @@ def _float32(vector: list[float]) -> list[float]:
     return array("f", vector).tolist()
 
 
+# More texts than a request embeds in one call: a bulk load (an import's or a reindex's batch
+# of 500). Its texts are seen once; storing them would evict the queries agents repeat, and
+# cost ~0.9 s of CPU per 10,000 (bench/PORTABILITY.md).
+BULK_TEXTS = 64
+
+
 class CachedEmbedder:
-    """Answers texts it has embedded before from the cache, the rest from `inner`."""
+    """Answers texts it has embedded before from the cache, the rest from `inner`; a bulk
+    call goes to `inner` and leaves the cache as it was."""
 
     def __init__(self, inner: Embedder, cache: EmbeddingCache) -> None:
         self.inner, self.cache = inner, cache
@@ -52,6 +59,8 @@ class CachedEmbedder:
         return self.inner.calls
 
     async def embed(self, texts: list[str]) -> list[list[float]]:
+        if len(texts) > BULK_TEXTS:
+            return [_float32(v) for v in await self.inner.embed(texts)]  # as the cache would
         found = [self.cache.get(self.model, t) for t in texts]
         missing = list(dict.fromkeys(t for t, v in zip(texts, found, strict=True) if v is None))
         if missing:

@@ -3,12 +3,13 @@ and create_embedder wires the batcher and the cache in front of the real model, 
 ONNX threads do not spin (same vectors as the default session)."""
 
 import asyncio
+from array import array
 
 import pytest
 
 from app.config import Settings
 from app.store.embed_batcher import EmbedBatcher
-from app.store.embed_cache import CachedEmbedder, EmbeddingCache
+from app.store.embed_cache import BULK_TEXTS, CachedEmbedder, EmbeddingCache
 from app.store.embedders import FastEmbedEmbedder, create_embedder
 from tests.conftest import model_path
 from tests.store.recording_embedder import RecordingEmbedder
@@ -45,6 +46,20 @@ async def test_the_cache_keeps_at_most_its_bound_dropping_the_least_recent():
     await cached.embed(["a", "c"])
     await cached.embed(["b"])
     assert inner.batches == [["a"], ["b"], ["c"], ["b"]]
+
+
+async def test_a_bulk_call_leaves_the_cached_queries_in_place():
+    """An import's batch of 500 once flushed every cached query (the bound is 4096)."""
+    inner = RecordingEmbedder()
+    cache = EmbeddingCache(100)
+    cached = CachedEmbedder(inner, cache)
+    await cached.embed(["what does the user like?"])
+    bulk = [f"imported fact {i}" for i in range(BULK_TEXTS + 1)]
+    vectors = await cached.embed(bulk)
+    assert len(cache) == 1 and inner.batches[1] == bulk
+    assert vectors == [array("f", inner.vector(t)).tolist() for t in bulk]  # float32, as hits
+    await cached.embed(["what does the user like?"])
+    assert len(inner.batches) == 2  # still a hit
 
 
 async def test_another_model_never_gets_this_models_vectors():
