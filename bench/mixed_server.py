@@ -48,3 +48,24 @@ def rss_mb(pid: int) -> float:
         with contextlib.suppress(OSError):
             total += int(Path(f"/proc/{p}/statm").read_text().split()[1]) * _PAGE
     return total / 2**20
+
+
+def embedder_counters(url: str) -> tuple[float, float, float] | None:
+    """Model calls, texts embedded and seconds in the model so far (the server's /metrics):
+    texts per call shows how well batching works at that load. None without /metrics."""
+    import httpx
+
+    try:
+        r = httpx.get(f"{url}/metrics", timeout=10)
+    except httpx.HTTPError:
+        return None
+    if r.status_code != 200:
+        return None
+    sums = {"embedder_calls_total": 0.0, "embedder_texts_total": 0.0,
+            "embedder_call_duration_seconds_sum": 0.0}
+    for line in r.text.splitlines():
+        name = line.split("{", 1)[0]
+        if name in sums:
+            sums[name] += float(line.rsplit(" ", 1)[1])
+    calls, texts, seconds = sums.values()
+    return calls, texts, seconds

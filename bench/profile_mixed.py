@@ -1,6 +1,7 @@
 """Where the CPU of the mixed /store load goes (bench/PROFILE.md has the method and table).
 
-`python -m bench.profile_mixed [--seconds 60] [--clients 32] [--env KEY=VALUE] [--gil]`
+`python -m bench.profile_mixed [--seconds 60] [--clients 32] [--env KEY=VALUE] [--gil]
+[--client lean|httpx]`
 (root, for py-spy): an embedded Postgres with track_functions=all, one server, then
 1. each operation alone, one at a time: server and Postgres CPU ms per request;
 2. the mixed load with `py-spy record` on the server: samples split by bench/profile_split;
@@ -23,6 +24,7 @@ import psycopg
 
 from bench import db, mixed_server, profile_split
 from bench.context import model_path
+from bench.load_clients import CLIENTS, open_client
 from bench.mixed_workload import KEEPALIVE_SECONDS, QUERIES, memory_text, run_load
 
 
@@ -81,6 +83,9 @@ async def main(argv: list[str]) -> None:
     p.add_argument("--env", action="append", default=[], help="server setting KEY=VALUE")
     p.add_argument("--cwd", default=None,
                    help="run the server from this checkout (e.g. a `git archive` of before)")
+    p.add_argument("--client", choices=CLIENTS, default="lean",
+                   help="the mixed load's client (lean: a fraction of httpx's CPU, which "
+                        "shares the machine with the server)")
     p.add_argument("--out", default="/tmp/mixed-profile.txt", help="py-spy raw output")
     p.add_argument("--gil", action="store_true",
                    help="sample only the thread holding the GIL (Python CPU time; native code "
@@ -110,8 +115,9 @@ async def profile(live, marker: str, url: str, opts: argparse.Namespace) -> None
     pid = live.process.pid
     limits = httpx.Limits(max_connections=opts.clients, max_keepalive_connections=opts.clients,
                          keepalive_expiry=KEEPALIVE_SECONDS)
-    async with httpx.AsyncClient(base_url=live.url, limits=limits, timeout=60) as http:
-        await run_load(http, "warm", 4, 3.0)
+    async with httpx.AsyncClient(base_url=live.url, limits=limits, timeout=60) as http, \
+            open_client(opts.client, live.url, opts.clients) as loader:
+        await run_load(loader, "warm", 4, 3.0)
         rows = await alone(http, pid, marker, opts.alone)
         print(profile_split.table_rows(["operation alone", "wall ms", "server CPU ms",
                                         "Postgres CPU ms"], rows))
@@ -121,7 +127,7 @@ async def profile(live, marker: str, url: str, opts: argparse.Namespace) -> None
                                 "-o", opts.out, "-d", str(int(opts.seconds)), "--nonblocking",
                                 *(["--gil"] if opts.gil else [])],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        load = await run_load(http, "mixed", opts.clients, opts.seconds)
+        load = await run_load(loader, "mixed", opts.clients, opts.seconds)
         cpu1 = mixed_server.cpu_seconds(pid, marker)
         after = pg_snapshot(url)
         spy.wait(timeout=120)

@@ -75,6 +75,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    default=["all on", "no batching", "no cache", "spin-wait on", "all off"],
                    help="mixed_load servers (default all): all on, no batching, no cache, "
                         "spin-wait on, all off")
+    p.add_argument("--mixed-client", type=_names, default=["lean"],
+                   help="mixed_load's load client(s): lean (bench/lean_client.py), httpx, or "
+                        "both, e.g. lean,httpx (each cell runs with each; default lean)")
     p.add_argument("--mixed-before-dir", default=None,
                    help="also run mixed_load against the code in this directory (e.g. "
                         "`git archive HEAD | tar -x -C DIR`), as variant 'before'")
