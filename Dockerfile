@@ -25,9 +25,10 @@ RUN python -m venv /opt/venv
 WORKDIR /app
 
 # The dependencies, read from pyproject.toml alone, so that editing the code, the README or
-# the migrations does not reinstall them. No extras: the dev and bench tools stay out.
+# the migrations does not reinstall them. The [otel] extra too, so OTEL_ENABLED=true traces
+# from the image (README "Traces"); the dev and bench tools stay out.
 COPY pyproject.toml ./
-RUN python -c 'import tomllib; print(*tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"], sep="\n")' \
+RUN python -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; print(*p["dependencies"], *p["optional-dependencies"]["otel"], sep="\n")' \
         > /tmp/requirements.txt \
     && pip install --no-cache-dir --requirement /tmp/requirements.txt
 

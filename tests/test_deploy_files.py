@@ -356,6 +356,13 @@ def test_project_is_installed_cache_friendly_and_without_extras(dockerfile: Dock
     assert "pyproject.toml" in steps[install_deps][1], "the dependencies come from pyproject"
 
 
+def test_the_image_can_export_traces(dockerfile: Dockerfile):
+    """OTEL_ENABLED=true refuses to start without the [otel] extra: the image carries it."""
+    [install] = [r.args for r in dockerfile.instructions
+                 if r.keyword == "RUN" and "pyproject.toml" in r.args and "pip install" in r.args]
+    assert '["optional-dependencies"]["otel"]' in install
+
+
 def image_path(stage: Stage, repo_path: str) -> ImagePath | None:
     """Where a repository file or folder lands in this stage, through its COPY instructions."""
     for copy in stage.all("COPY"):
