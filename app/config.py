@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     # ONNX runtime's threads busy-waiting between calls (fastembed only): true trades CPU for
     # a little latency on an otherwise idle machine.
     embedding_spin_wait: bool = False
+    # How far the local model's threads run below request handling and Postgres (0-19, as
+    # `nice`): under load a search waits less behind other requests' embedding.
+    embedding_nice: int = Field(10, ge=0, le=19)
     openai_api_key: str | None = None
     openai_base_url: str | None = None
 

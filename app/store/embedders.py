@@ -2,6 +2,9 @@
 
 import asyncio
 import contextlib
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
 
 from app.config import Settings
@@ -35,15 +38,24 @@ class Embedder(Protocol):
 
 class FastEmbedEmbedder:
     def __init__(self, name: str, *, model_path: str | None, batch_size: int,
-                 cache_dir: str | None = None, spin_wait: bool = True) -> None:
+                 cache_dir: str | None = None, spin_wait: bool = True, nice: int = 0) -> None:
         from fastembed import TextEmbedding
 
         self.model = f"fastembed:{name}"
         self._batch_size = batch_size
-        self._model = TextEmbedding(name, specific_model_path=model_path, cache_dir=cache_dir)
-        if not spin_wait:
-            _stop_spinning(self._model)
-        self.dims = len(next(iter(self._model.embed(["dimension probe"]))))
+        # The model runs in threads `nice` below the rest of the process and Postgres: under
+        # load a request's own work (a search, a read) goes first and the embedding takes the
+        # CPU left over. ONNX's own threads, started with the session, inherit it.
+        self._threads = ThreadPoolExecutor(_THREADS, "embedder", _lower_priority, (nice,))
+
+        def load() -> Any:
+            model = TextEmbedding(name, specific_model_path=model_path, cache_dir=cache_dir)
+            if not spin_wait:
+                _stop_spinning(model)
+            return model
+
+        self._model = self._threads.submit(load).result()
+        self.dims = len(self._threads.submit(self._embed_sync, ["dimension probe"]).result()[0])
         self.calls = 0
 
     @measure_embed
@@ -53,13 +65,27 @@ class FastEmbedEmbedder:
             return []
         self.calls += 1
         # ONNX runtime releases the GIL: embedding in a thread keeps the event loop serving.
-        return await asyncio.to_thread(self._embed_sync, texts)
+        return await asyncio.get_running_loop().run_in_executor(self._threads,
+                                                                self._embed_sync, texts)
 
     def _embed_sync(self, texts: list[str]) -> list[list[float]]:
         return [v.tolist() for v in self._model.embed(texts, batch_size=self._batch_size)]
 
     async def aclose(self) -> None:
-        """Nothing to release: the ONNX session goes with the object."""
+        """The ONNX session goes with the object; its calling threads end here."""
+        self._threads.shutdown(wait=False)
+
+
+_THREADS = 4  # callers at once (without the batcher); ONNX's own pool (a thread a core) serves all
+
+
+def _lower_priority(nice: int) -> None:
+    """Lower this thread's priority by `nice` (Linux: per thread; threads it starts inherit
+    it). Lowering needs no privilege; elsewhere it is skipped."""
+    if nice > 0 and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
+                           os.getpriority(os.PRIO_PROCESS, 0) + nice)
 
 
 def _stop_spinning(model: Any) -> None:
@@ -160,7 +186,7 @@ async def _create_model(settings: Settings) -> Embedder:
         return await asyncio.to_thread(
             FastEmbedEmbedder, settings.embedding_model_name, model_path=path,
             batch_size=settings.embedding_batch_size, cache_dir=cache,
-            spin_wait=settings.embedding_spin_wait,
+            spin_wait=settings.embedding_spin_wait, nice=settings.embedding_nice,
         )
     except Exception as exc:  # fastembed and onnxruntime raise their own types
         where = f"from {path}" if path else "by name (needs network access once)"
