@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     # many vectors (0 = off). app/store/embed_batcher.py, embed_cache.py.
     embed_batch_window_ms: float = Field(2.0, ge=0, le=1000)
     embed_cache_size: int = Field(4096, ge=0, le=1_000_000)
+    # Writes (embedding, then a transaction) run at most this many at once per process; the
+    # rest wait, using no CPU, so searches and reads stay fast under a write-heavy load.
+    # Unset: the CPU cores + 1 for a local model, no bound for a remote one; 0: no bound.
+    # app/store/write_turns.py.
+    write_concurrency: int | None = Field(None, ge=0, le=1024)
     # ONNX runtime's threads busy-waiting between calls (fastembed only): true trades CPU for
     # a little latency on an otherwise idle machine.
     embedding_spin_wait: bool = False

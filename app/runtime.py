@@ -36,6 +36,7 @@ from app.search.config import SearchConfig
 from app.store.embedders import Embedder, create_embedder
 from app.store.memory_store import MemoryStore, SearchTuning
 from app.store.sweeper import sweep_expired_forever
+from app.store.write_turns import write_concurrency
 from app.tools.service import ToolService
 from app.webhooks.service import WebhookService
 from app.webhooks.worker import WebhookWorker
@@ -105,7 +106,9 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
             ef_search=settings.hnsw_ef_search,
             ef_search_scoped=settings.hnsw_ef_search_scoped,
             max_scan_tuples=settings.hnsw_max_scan_tuples,
-        ), SearchConfig.from_settings(settings))
+        ), SearchConfig.from_settings(settings),
+            write_concurrency=write_concurrency(settings.write_concurrency,
+                                                settings.embedding_provider))
         migrated = settings.migrate_on_start if migrate_schema is None else migrate_schema
         if migrated:
             await migrate(url, store)

@@ -72,9 +72,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                    help="seconds per mixed_load cell (default 20)")
     p.add_argument("--mixed-concurrency", type=_ints, default=[8, 32, 128])
     p.add_argument("--mixed-variants", type=_names,
-                   default=["all on", "no batching", "no cache", "spin-wait on", "all off"],
-                   help="mixed_load servers (default all): all on, no batching, no cache, "
-                        "spin-wait on, all off")
+                   default=["all on", "no batching", "no cache", "spin-wait on", "nice 0",
+                            "no write turns", "all off"],
+                   help="mixed_load servers (default: all on, each change off, all off): "
+                        "all on, no batching, no cache, spin-wait on, nice 0 (EMBEDDING_NICE), "
+                        "no write turns (WRITE_CONCURRENCY=0), all off, writes 2|3|4")
     p.add_argument("--mixed-client", type=_names, default=["lean"],
                    help="mixed_load's load client(s): lean (bench/lean_client.py), httpx, or "
                         "both, e.g. lean,httpx (each cell runs with each; default lean)")

@@ -10,7 +10,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar, cast
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 UNMATCHED_ROUTE = "unmatched"  # paths no route serves (404s, scanners) share one label
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -38,6 +38,8 @@ EMBEDDER_CALLS = Counter("embedder_calls", "Embedder calls", ["provider", "model
 EMBEDDER_TEXTS = Counter("embedder_texts", "Texts embedded", ["provider", "model"])
 EMBEDDER_SECONDS = Histogram("embedder_call_duration_seconds", "Embedder call latency",
                              ["provider", "model"])
+WRITES_WAITING = Gauge("store_writes_waiting", "Writes waiting for their turn "
+                       "(WRITE_CONCURRENCY)")
 
 
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:

@@ -29,15 +29,19 @@ from app.search.config import SearchConfig, SearchMode, SearchTuning
 from app.search.vector import search_vector
 from app.store.embedders import Embedder
 from app.store.text import indexed_text
+from app.store.write_turns import WriteTurns
 
 __all__ = ["MemoryStore", "SearchTuning"]
 
 
 class MemoryStore(AsyncPostgresStore):
     def __init__(self, pool: AsyncConnectionPool, embedder: Embedder,
-                 tuning: SearchTuning | None = None, config: SearchConfig | None = None) -> None:
+                 tuning: SearchTuning | None = None, config: SearchConfig | None = None,
+                 *, write_concurrency: int = 0) -> None:
         """`config`: how searches rank when a caller brings none; the server passes its
-        settings' (SearchConfig.from_settings), LangGraph code in process gets the defaults."""
+        settings' (SearchConfig.from_settings), LangGraph code in process gets the defaults.
+        `write_concurrency`: writes embedded and written at once (0: no bound); the rest
+        wait their turn without using the CPU, so reads keep their latency under write load."""
         # HNSW's own keys and an async embed function: LangGraph takes both, its types do not
         index = cast(PostgresIndexConfig, {
             "dims": embedder.dims,
@@ -55,6 +59,7 @@ class MemoryStore(AsyncPostgresStore):
         self.embedder = embedder
         self.tuning = tuning or SearchTuning()
         self.search_config = config or SearchConfig()
+        self.write_turns = WriteTurns(write_concurrency)
 
     # -- writes ---------------------------------------------------------------------------
 
@@ -80,13 +85,14 @@ class MemoryStore(AsyncPostgresStore):
             for op in latest.values() if op.value is not None
         ]
         deletes = [(op.namespace, op.key) for op in latest.values() if op.value is None]
-        await self._embed_changed(writes)
-        async with self.pool.connection() as conn, conn.transaction():
-            await history_sql.set_origin(conn, origin)
-            await item_sql.delete_items(conn, deletes)
-            await item_sql.write_items(conn, writes, mode)
-            if also is not None:
-                await also(conn)
+        async with self.write_turns.turn(needed=bool(writes)):  # deletes embed nothing
+            await self._embed_changed(writes)
+            async with self.pool.connection() as conn, conn.transaction():
+                await history_sql.set_origin(conn, origin)
+                await item_sql.delete_items(conn, deletes)
+                await item_sql.write_items(conn, writes, mode)
+                if also is not None:
+                    await also(conn)
 
     async def _embed_changed(self, writes: list[item_sql.ItemWrite]) -> None:
         """Embed, in one batch, only the texts that differ from what is already indexed."""

@@ -22,11 +22,14 @@ from bench.mixed_workload import count_lost, run_load, search_alone
 from bench.report import Report
 from bench.scenarios import Scenario
 
-# Each change switched off alone, then all of them (the settings' defaults are "all on").
+# Each change switched off alone, then all of them (the settings' defaults are "all on");
+# and the write bound at a few fixed values (unset, it is the cores + 1).
 OFF = {"no batching": {"EMBED_BATCH_WINDOW_MS": "0"}, "no cache": {"EMBED_CACHE_SIZE": "0"},
-       "spin-wait on": {"EMBEDDING_SPIN_WAIT": "true"}}
+       "spin-wait on": {"EMBEDDING_SPIN_WAIT": "true"}, "nice 0": {"EMBEDDING_NICE": "0"},
+       "no write turns": {"WRITE_CONCURRENCY": "0"}}
 VARIANTS = {"all on": {}, **OFF, "all off": {k: v for env in OFF.values()
-                                             for k, v in env.items()}}
+                                             for k, v in env.items()},
+            **{f"writes {n}": {"WRITE_CONCURRENCY": str(n)} for n in (2, 3, 4)}}
 
 
 class MixedLoad(Scenario):

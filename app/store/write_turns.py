@@ -1,0 +1,48 @@
+"""At most N writes of one process embed and write at once; the rest wait their turn.
+
+A write (embedding its text, a transaction with triggers) costs several times a read's CPU.
+Under a write-heavy load every write started at once shares the event loop and the cores
+with the reads, so a search waits behind all of them. Waiting here costs no CPU: reads pass
+by the queue, and writes are served first come, first served. A delete alone embeds
+nothing and does not wait.
+"""
+
+import asyncio
+import contextlib
+import os
+from collections.abc import AsyncIterator
+
+from app.observability.metrics import WRITES_WAITING
+
+
+def write_concurrency(configured: int | None, embedding_provider: str) -> int:
+    """WRITE_CONCURRENCY, or when unset: a local model's writes are CPU-bound, so more of them
+    at once than the cores (+1 to keep them busy between steps) only queue in front of the
+    reads; a remote model's wait on the network, and are not bounded (0)."""
+    if configured is not None:
+        return configured
+    return len(os.sched_getaffinity(0)) + 1 if embedding_provider == "fastembed" else 0
+
+
+class WriteTurns:
+    def __init__(self, concurrency: int) -> None:
+        """`concurrency` 0: no bound."""
+        self._slots = asyncio.Semaphore(concurrency) if concurrency > 0 else None
+        self.waiting = 0
+
+    @contextlib.asynccontextmanager
+    async def turn(self, *, needed: bool = True) -> AsyncIterator[None]:
+        if self._slots is None or not needed:
+            yield
+            return
+        self.waiting += 1
+        WRITES_WAITING.inc()
+        try:
+            await self._slots.acquire()
+        finally:
+            self.waiting -= 1
+            WRITES_WAITING.dec()
+        try:
+            yield
+        finally:
+            self._slots.release()
