@@ -72,8 +72,8 @@ class FastEmbedEmbedder:
         return [v.tolist() for v in self._model.embed(texts, batch_size=self._batch_size)]
 
     async def aclose(self) -> None:
-        """The ONNX session goes with the object; its calling threads end here."""
-        self._threads.shutdown(wait=False)
+        """Nothing to release: the session and its idle threads go with the object (a
+        wrapper's aclose reaches here, and the model may be shared beyond it)."""
 
 
 _THREADS = 4  # callers at once (without the batcher); ONNX's own pool (a thread a core) serves all

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.store.embed_cache import CachedEmbedder, EmbeddingCache
 from app.store.embedders import FastEmbedEmbedder
 from tests.conftest import MODEL_NAME, model_path
 
@@ -38,3 +39,9 @@ async def test_the_model_works_in_threads_that_nice_below_the_caller(nice: int):
     assert sum(worked.values()) > 0
     assert at_nice >= 0.9 * sum(worked.values())  # tokenizing, ONNX's pool: all of it
     assert os.getpriority(os.PRIO_PROCESS, 0) == base
+
+
+async def test_a_closed_wrapper_leaves_the_shared_model_working(embedder: FastEmbedEmbedder):
+    """The tests' model is one for the session, and a wrapper's aclose reaches it."""
+    await CachedEmbedder(embedder, EmbeddingCache(4)).aclose()
+    assert len((await embedder.embed(["still here"]))[0]) == embedder.dims
