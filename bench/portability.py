@@ -186,7 +186,8 @@ def timed_cli(marker: str) -> None:
     from app.store.embedders import FastEmbedEmbedder
 
     totals = {"embed_s": 0.0, "embed_calls": 0, "embedded": 0, "batch_s": 0.0, "batches": 0,
-              "import_s": 0.0, "imports": 0, "index_s": 0.0, "index_builds": 0}
+              "import_s": 0.0, "imports": 0, "index_s": 0.0, "index_builds": 0,
+              "embed_trace": []}  # [texts, seconds] of each embedding call, in order
 
     def timed(cls, name: str, seconds: str, calls: str, items: str | None = None) -> None:
         inner = getattr(cls, name)
@@ -200,6 +201,7 @@ def timed_cli(marker: str) -> None:
                 totals[calls] += 1
                 if items:
                     totals[items] += len(args[0])
+                    totals["embed_trace"].append([len(args[0]), time.perf_counter() - started])
 
         setattr(cls, name, wrapper)
 
@@ -420,6 +422,11 @@ async def measure(ctx: BenchContext, size: int, work: Path) -> dict[str, Any]:
     assert first.code == 0, first.stderr
     imports["cli_first"] = import_row(first, {"inserted": size, "updated": 0,
                                               "unchanged": 0, "rejected": 0})
+    # Again after the import: the machine may have drifted during it (the ratio stays
+    # against the rate before; this one is reported beside it).
+    with ctx.phase(f"@{size:,}: the embedder alone again ({texts:,} texts)"):
+        result["embedder_alone_after"] = await asyncio.to_thread(embedder_alone, everything,
+                                                                 texts, ctx.url)
 
     with ctx.phase(f"@{size:,}: round trip (CLI export of the imported database)"):
         back = await asyncio.to_thread(run_cli, ["export"], import_url, work / "back.jsonl")
@@ -507,16 +514,20 @@ def against_embedder(sizes: list[dict[str, Any]]) -> str:
     rows = []
     for r in sizes:
         alone = r.get("embedder_alone", {}).get("per_s")
+        after = r.get("embedder_alone_after", {}).get("per_s")
         first = r["imports"]["cli_first"]
         wall, inside = r["size"] / first["seconds"], r["size"] / first["timings"]["import_s"]
         before = BEFORE.get(r["size"], {})
         rows.append([f"{r['size']:,}", _n(alone), _n(wall), _ratio(wall, alone), _n(inside),
                      _ratio(inside, alone), _n(first["timings"].get("index_s"), 1),
+                     _n(after), _ratio(wall, after),
                      _n(before.get("wall")), _ratio(before.get("wall"), before.get("alone"))])
     note = ("\n*Embedder alone*: the CLI's embedder (same settings, its own process) "
             "embedding the export's first texts (the phase below says how many) in calls of "
             f"{EMBED_CALL}, "
-            "measured in the same run just before the import. *Once started*: the time inside "
+            "measured in the same run just before the import (the ratios), and again just "
+            "after it (*after*: had the machine slowed during the import, this shows it). "
+            "*Once started*: the time inside "
             "`import_lines` (reading, embedding, writing, building the index), without the "
             "process start and model load. *Before*: the same CLI import on 2026-12-06 (little "
             "else running), each batch embedded then written, the HNSW index kept up to date "
@@ -527,14 +538,44 @@ def against_embedder(sizes: list[dict[str, Any]]) -> str:
     return ("## Import against the embedder's own rate\n\n" + table(
         ["memories", "embedder alone, texts/s", "import (CLI, wall), memories/s", "ratio",
          "import once started, memories/s", "ratio", "index build s",
-         "before: import (CLI, wall), memories/s", "before: ratio"], rows) + "\n" + note)
+         "embedder alone after, texts/s", "ratio to it",
+         "before: import (CLI, wall), memories/s", "before: ratio"], rows) + "\n" + note
+        + by_tenth(sizes))
+
+
+def by_tenth(sizes: list[dict[str, Any]]) -> str:
+    """The model's rate inside the import, tenth by tenth: one that falls as the table
+    grows would show a cost that grows with it."""
+    rows = []
+    for r in sizes:
+        trace = r["imports"]["cli_first"]["timings"].get("embed_trace") or []
+        if len(trace) < 10:
+            continue
+        tenth = len(trace) / 10
+        parts = [trace[round(i * tenth):round((i + 1) * tenth)] for i in range(10)]
+        rows.append([f"{r['size']:,}"] + [_n(sum(n for n, _ in p) / sum(t for _, t in p))
+                                          for p in parts])
+    if not rows:
+        return ""
+    return ("\nTexts/s embedded inside the import (into an empty database), by tenth of its "
+            "embedding calls:\n\n" + table(["memories"] + [f"{i}0%" for i in range(1, 11)],
+                                             rows) + "\n")
 
 
 def _ratio(a: float | None, b: float | None) -> str:
     return f"{a / b:.2f}x" if a and b else "—"
 
 
-def render(snap: dict[str, Any]) -> str:
+NOTES = re.compile(r"<!-- notes -->.*?<!-- /notes -->\n", re.S)
+
+
+def kept_notes() -> str:
+    """The report's hand-written analysis (between the notes markers), carried over."""
+    found = NOTES.search(REPORT.read_text()) if REPORT.exists() else None
+    return found.group(0) if found else ""
+
+
+def render(snap: dict[str, Any], notes: str = "") -> str:
     sizes = snap["sizes"]
     by = {r["size"]: r for r in sizes}
     facts = snap["facts"]
@@ -584,6 +625,8 @@ def render(snap: dict[str, Any]) -> str:
                "database.\n")
     out.append(summary(sizes))
     out.append(against_embedder(sizes))
+    if notes:
+        out.append(notes)
 
     out.append("## Import: where the time goes\n")
     rows = []
@@ -701,7 +744,7 @@ def render(snap: dict[str, Any]) -> str:
 async def main(argv: list[str]) -> int:
     opts = parse_args(argv)
     if opts.report_only:
-        REPORT.write_text(render(json.loads(SNAPSHOT.read_text())))
+        REPORT.write_text(render(json.loads(SNAPSHOT.read_text()), kept_notes()))
         print(f"wrote {REPORT}")
         return 0
     started = time.perf_counter()
@@ -723,7 +766,7 @@ async def main(argv: list[str]) -> int:
                 "total_seconds": time.perf_counter() - started}
         SNAPSHOT.parent.mkdir(parents=True, exist_ok=True)
         SNAPSHOT.write_text(json.dumps(snap, default=str))
-        REPORT.write_text(render(snap))
+        REPORT.write_text(render(snap, kept_notes()))
         print(f"wrote {REPORT}")
     return 0
 
