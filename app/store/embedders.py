@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import os
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Protocol
@@ -81,8 +82,8 @@ _THREADS = 4  # callers at once (without the batcher); ONNX's own pool (a thread
 
 def _lower_priority(nice: int) -> None:
     """Lower this thread's priority by `nice` (Linux: per thread; threads it starts inherit
-    it). Lowering needs no privilege; elsewhere it is skipped."""
-    if nice > 0 and hasattr(os, "setpriority"):
+    it). Lowering needs no privilege. Elsewhere a thread id is no process id: skipped."""
+    if nice > 0 and sys.platform == "linux":
         with contextlib.suppress(OSError):
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(),
                            os.getpriority(os.PRIO_PROCESS, 0) + nice)

@@ -21,7 +21,11 @@ def write_concurrency(configured: int | None, embedding_provider: str) -> int:
     reads; a remote model's wait on the network, and are not bounded (0)."""
     if configured is not None:
         return configured
-    return len(os.sched_getaffinity(0)) + 1 if embedding_provider == "fastembed" else 0
+    if embedding_provider != "fastembed":
+        return 0
+    # the cores this process may run on (a cpuset, say), where the OS can tell
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return (cores or 1) + 1
 
 
 class WriteTurns:
