@@ -7,11 +7,13 @@ import os
 
 import httpx
 import pytest
+from psycopg import OperationalError
+from psycopg_pool import PoolTimeout
 
 from app.config import Settings
 from app.main import create_app
 from app.store.embedders import FastEmbedEmbedder
-from app.store.write_turns import write_concurrency
+from app.store.write_turns import WriteTurns, write_concurrency
 
 HELD = "the write that holds its turn"
 
@@ -97,3 +99,47 @@ def test_unset_bounds_a_local_models_writes_by_the_cores_and_leaves_a_remote_one
     assert write_concurrency(None, "openai") == 0
     assert write_concurrency(0, "fastembed") == 0
     assert write_concurrency(5, "openai") == 5
+
+
+async def test_writes_queued_behind_one_that_found_the_database_away_fail_with_it_at_once():
+    turns, ran = WriteTurns(1), []
+    release = asyncio.Event()
+
+    async def write(name: str, fails: bool = False) -> None:
+        async with turns.turn():
+            ran.append(name)
+            if fails:
+                await release.wait()
+                raise PoolTimeout("couldn't get a connection after 5.00 sec")
+
+    first = asyncio.create_task(write("first", fails=True))
+    await _until(lambda: ran == ["first"], "the first write's turn")
+    queued = [asyncio.create_task(write(f"queued {i}")) for i in range(3)]
+    await _until(lambda: turns.waiting == 3, "three writes queued")
+    release.set()
+    outcomes = await asyncio.gather(first, *queued, return_exceptions=True)
+    assert all(isinstance(o, PoolTimeout) for o in outcomes)
+    assert ran == ["first"]  # the queued ones never started
+    await write("after")  # a write that starts once it is known runs as usual
+    assert ran == ["first", "after"] and turns.waiting == 0
+
+
+async def test_a_writes_own_error_stops_only_that_write():
+    turns, ran = WriteTurns(1), []
+    release = asyncio.Event()
+
+    async def write(name: str, error: Exception | None = None) -> None:
+        async with turns.turn():
+            ran.append(name)
+            if error is not None:
+                await release.wait()
+                raise error
+
+    first = asyncio.create_task(write("first", OperationalError("statement timeout")))
+    await _until(lambda: ran == ["first"], "the first write's turn")
+    queued = asyncio.create_task(write("queued"))
+    await _until(lambda: turns.waiting == 1, "a write queued")
+    release.set()
+    outcomes = await asyncio.gather(first, queued, return_exceptions=True)
+    assert isinstance(outcomes[0], OperationalError) and outcomes[1] is None
+    assert ran == ["first", "queued"]
