@@ -14,6 +14,7 @@ from app.config import Settings
 from app.main import create_app
 from app.store.embedders import FastEmbedEmbedder
 from app.store.write_turns import WriteTurns, write_concurrency
+from tests.store.test_embed_batching import until
 
 HELD = "the write that holds its turn"
 
@@ -40,14 +41,6 @@ class HoldingEmbedder:
         pass
 
 
-async def _until(condition, what: str) -> None:
-    for _ in range(500):
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"timed out waiting for {what}")
-
-
 def _put(text: str, key: str) -> dict:
     return {"namespace": ["memories", "u1"], "key": key,
             "value": {"kind": "Memory", "content": {"content": text}}}
@@ -64,13 +57,15 @@ async def test_a_write_past_the_bound_waits_while_reads_pass(settings: Settings,
         assert (await http.put("/store/items", json=_put("likes tea", "k0"))).status_code == 204
         assert (await http.put("/store/items", json=_put("old news", "gone"))).status_code == 204
         first = asyncio.create_task(http.put("/store/items", json=_put(HELD, "k1")))
-        await _until(lambda: HELD in holding.seen, "the first write to reach the model")
+        await until(lambda: HELD in holding.seen)
         second = asyncio.create_task(http.put("/store/items", json=_put("plays chess", "k2")))
         turns = app.state.runtime.store.write_turns
         if bound:
-            await _until(lambda: turns.waiting == 1, "the second write to wait")
+            await until(lambda: turns.waiting == 1)
+            metrics = (await http.get("/metrics")).text
+            assert "\nstore_writes_waiting 1.0\n" in metrics  # the queue, as operators see it
         else:
-            await _until(lambda: "plays chess" in holding.seen, "the second write's model call")
+            await until(lambda: "plays chess" in holding.seen)
         got = await http.get("/store/items", params={"namespace": "memories.u1", "key": "k0"})
         assert got.status_code == 200
         found = await http.post("/store/items/search", json={
@@ -113,9 +108,9 @@ async def test_writes_queued_behind_one_that_found_the_database_away_fail_with_i
                 raise PoolTimeout("couldn't get a connection after 5.00 sec")
 
     first = asyncio.create_task(write("first", fails=True))
-    await _until(lambda: ran == ["first"], "the first write's turn")
+    await until(lambda: ran == ["first"])
     queued = [asyncio.create_task(write(f"queued {i}")) for i in range(3)]
-    await _until(lambda: turns.waiting == 3, "three writes queued")
+    await until(lambda: turns.waiting == 3)
     release.set()
     outcomes = await asyncio.gather(first, *queued, return_exceptions=True)
     assert all(isinstance(o, PoolTimeout) for o in outcomes)
@@ -136,9 +131,9 @@ async def test_a_writes_own_error_stops_only_that_write():
                 raise error
 
     first = asyncio.create_task(write("first", OperationalError("statement timeout")))
-    await _until(lambda: ran == ["first"], "the first write's turn")
+    await until(lambda: ran == ["first"])
     queued = asyncio.create_task(write("queued"))
-    await _until(lambda: turns.waiting == 1, "a write queued")
+    await until(lambda: turns.waiting == 1)
     release.set()
     outcomes = await asyncio.gather(first, queued, return_exceptions=True)
     assert isinstance(outcomes[0], OperationalError) and outcomes[1] is None
