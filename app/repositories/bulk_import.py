@@ -6,18 +6,13 @@ one binary `vector[]` built by numpy (as text, 384 floats took ~0.6 ms a vector;
 list psycopg dumps, ~0.25 ms: Python time that holds the GIL and takes a core from the
 embedder running in its thread)."""
 
-import struct
-
-import numpy as np
-from psycopg import ProgrammingError
-from psycopg.adapt import Dumper, PyFormat
-from psycopg.pq import Format
 from psycopg.types.json import Jsonb
 
 from app.domain.bulk import Current, Key, Row
 from app.repositories.conditions import ns_text
-from app.repositories.connection import AsyncConnection, one
+from app.repositories.connection import AsyncConnection
 from app.repositories.items import VECTOR_FIELD
+from app.repositories.vectors import VectorArray, ready
 
 
 async def current(conn: AsyncConnection, keys: list[Key]) -> dict[Key, Current]:
@@ -86,45 +81,8 @@ async def write(conn: AsyncConnection, rows: list[Row]) -> None:
         await _write_vectors(conn, embedded)
 
 
-class VectorArray:
-    """Vectors as one binary `vector[]` parameter (pgvector's own binary form); the
-    connection's dumper heads it with the array header."""
-
-    def __init__(self, vectors: list[list[float]]) -> None:
-        flat = np.asarray(vectors, dtype=">f4")
-        self.count, dims = flat.shape
-        # Each element: its length, then pgvector's binary form (dims, unused, floats).
-        records = np.empty((self.count, 8 + 4 * dims), dtype=np.uint8)
-        records[:, :8] = np.frombuffer(struct.pack(">ihh", 4 + 4 * dims, dims, 0), np.uint8)
-        records[:, 8:] = flat.view(np.uint8).reshape(self.count, -1)
-        self.records = records.tobytes()
-
-
-def _dumper(element_oid: int) -> type[Dumper]:
-    class VectorArrayDumper(Dumper):
-        format = Format.BINARY  # oid 0: Postgres takes the type from the `::vector[]` cast
-
-        def dump(self, obj: VectorArray) -> bytes:
-            # One dimension, no NULLs, element type, length, lower bound 1.
-            return struct.pack(">iiiii", 1, 0, element_oid, obj.count, 1) + obj.records
-
-    return VectorArrayDumper
-
-
-async def _ready(conn: AsyncConnection) -> None:
-    """Once per connection, not per batch (a round trip each): the vector type's oid
-    (per database: pgvector is an extension), kept in the dumper this connection uses."""
-    try:
-        conn.adapters.get_dumper(VectorArray, PyFormat.BINARY)
-        return
-    except ProgrammingError:  # not registered on this connection yet
-        pass
-    oid = (await one(await conn.execute("SELECT 'vector'::regtype::oid AS oid")))["oid"]
-    conn.adapters.register_dumper(VectorArray, _dumper(oid))
-
-
 async def _write_vectors(conn: AsyncConnection, rows: list[Row]) -> None:
-    await _ready(conn)
+    await ready(conn)
     vectors = [r.embedding for r in rows if r.embedding is not None]
     assert len(vectors) == len(rows), "a row without its vector would shift the others'"
     await conn.execute(

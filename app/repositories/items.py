@@ -11,6 +11,7 @@ from app.errors import Conflict, NotFound
 from app.repositories.conditions import NOT_EXPIRED, ns_text, prefix_scope
 from app.repositories.connection import AsyncConnection
 from app.repositories.rows import ITEM_COLUMNS
+from app.repositories.vectors import VectorArray, ready
 
 # Our writes keep exactly one vector per item, under this field name.
 VECTOR_FIELD = "text"
@@ -24,10 +25,6 @@ class ItemWrite:
     ttl_minutes: float | None
     text: str | None  # the text to index; None leaves the item out of search
     embedding: list[float] | None = None  # set when the text changed and was embedded
-
-
-def vector_literal(v: list[float]) -> str:
-    return "[" + ",".join(repr(float(x)) for x in v) + "]"
 
 
 async def indexed_texts(
@@ -105,11 +102,12 @@ async def write_items(conn: AsyncConnection, writes: list[ItemWrite],
     )
     embedded = [(w, w.embedding) for w in writes if w.embedding is not None]
     if embedded:
+        await ready(conn)
         await conn.execute(
             """
             INSERT INTO store_vectors (prefix, key, field_name, embedding, text)
-            SELECT u.prefix, u.key, %s, u.embedding::vector, u.text
-            FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[])
+            SELECT u.prefix, u.key, %s, u.embedding, u.text
+            FROM unnest(%s::text[], %s::text[], %s::vector[], %s::text[])
                  AS u(prefix, key, embedding, text)
             ON CONFLICT (prefix, key, field_name) DO UPDATE
             SET embedding = EXCLUDED.embedding, text = EXCLUDED.text, updated_at = now()
@@ -118,7 +116,7 @@ async def write_items(conn: AsyncConnection, writes: list[ItemWrite],
                 VECTOR_FIELD,
                 [ns_text(w.namespace) for w, _ in embedded],
                 [w.key for w, _ in embedded],
-                [vector_literal(vector) for _, vector in embedded],
+                VectorArray([vector for _, vector in embedded]),
                 [w.text for w, _ in embedded],
             ),
         )

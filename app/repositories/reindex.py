@@ -3,7 +3,7 @@
 from psycopg import sql
 
 from app.repositories.connection import AsyncConnection, one
-from app.repositories.items import vector_literal
+from app.repositories.vectors import VectorArray, ready
 
 # The store's own HNSW index; recreated with the same name and parameters after the swap.
 INDEX = "store_vectors_embedding_idx"
@@ -47,16 +47,19 @@ async def pending(conn: AsyncConnection, limit: int) -> list[dict]:
 
 async def store_next(conn: AsyncConnection, rows: list[dict], texts: list[str],
                      vectors: list[list[float]]) -> None:
+    if not rows:
+        return
+    await ready(conn)
     await conn.execute(
         """
         UPDATE store_vectors sv
-        SET embedding_next = u.embedding::vector, reindexed_text = u.text, text = u.text
-        FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[])
+        SET embedding_next = u.embedding, reindexed_text = u.text, text = u.text
+        FROM unnest(%s::text[], %s::text[], %s::text[], %s::vector[], %s::text[])
              AS u(prefix, key, field_name, embedding, text)
         WHERE sv.prefix = u.prefix AND sv.key = u.key AND sv.field_name = u.field_name
         """,
         ([r["prefix"] for r in rows], [r["key"] for r in rows], [r["field_name"] for r in rows],
-         [vector_literal(v) for v in vectors], texts))
+         VectorArray(vectors), texts))
 
 
 async def swap(conn: AsyncConnection) -> None:

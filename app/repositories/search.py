@@ -13,8 +13,9 @@ from app.domain.items import StoredItem
 from app.domain.time_range import ListOrder
 from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
 from app.repositories.connection import AsyncConnection, one
-from app.repositories.items import VECTOR_FIELD, vector_literal
+from app.repositories.items import VECTOR_FIELD
 from app.repositories.rows import ITEM_COLUMNS
+from app.repositories.vectors import Vector
 
 
 def _where(namespace_prefix: tuple[str, ...], conditions: list[Condition],
@@ -88,7 +89,7 @@ async def exact_vector_search(
             LIMIT %s OFFSET %s
             """
         ).format(cols=sql.SQL(ITEM_COLUMNS), rows=rows, skip=skip, not_expired=NOT_EXPIRED),
-        [vector_literal(vector), VECTOR_FIELD, *params, limit, offset],
+        [Vector(vector), VECTOR_FIELD, *params, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
 
@@ -124,7 +125,7 @@ async def ann_vector_stream(
                 LIMIT %s
                 """
             ).format(cols=sql.SQL(ITEM_COLUMNS), where=where),
-            [vector_literal(vector), VECTOR_FIELD, *params, vector_literal(vector), count],
+            [Vector(vector), VECTOR_FIELD, *params, Vector(vector), count],
         )
         return [StoredItem.from_row(r) for r in await cur.fetchall()]
 
