@@ -158,24 +158,30 @@ async def delete_expired(conn: AsyncConnection) -> int:
 async def get_items(
     conn: AsyncConnection, namespace: tuple[str, ...], keys: list[str], *, refresh_ttl: bool
 ) -> dict[str, StoredItem]:
-    prefix = ns_text(namespace)
-    if refresh_ttl:
-        await conn.execute(
-            sql.SQL(
-                """
-                UPDATE store s SET expires_at = now() + s.ttl_minutes * interval '1 minute'
-                WHERE s.prefix = %s AND s.key = ANY(%s) AND s.ttl_minutes IS NOT NULL AND {}
-                """
-            ).format(NOT_EXPIRED),
-            (prefix, keys),
-        )
-    cur = await conn.execute(
-        sql.SQL("SELECT {} FROM store s WHERE s.prefix = %s AND s.key = ANY(%s) AND {}").format(
-            sql.SQL(ITEM_COLUMNS), NOT_EXPIRED
-        ),
-        (prefix, keys),
-    )
+    """One statement, so no transaction around it: with `refresh_ttl`, an item with a TTL
+    comes from the UPDATE that extends it (with its new expiry), the others as they are."""
+    params = (ns_text(namespace), keys)
+    query, args = (_GET_REFRESHING, params * 2) if refresh_ttl else (_GET, params)
+    cur = await conn.execute(query, args)
     return {r["key"]: StoredItem.from_row(r) for r in await cur.fetchall()}
+
+
+_GET = sql.SQL("SELECT {} FROM store s WHERE s.prefix = %s AND s.key = ANY(%s) AND {}").format(
+    sql.SQL(ITEM_COLUMNS), NOT_EXPIRED)
+# The second SELECT reads the statement's snapshot: an item a concurrent write changed so
+# that the UPDATE no longer matched it (its TTL removed) still comes back, as it was.
+_GET_REFRESHING = sql.SQL("""
+    WITH refreshed AS (
+        UPDATE store s SET expires_at = now() + s.ttl_minutes * interval '1 minute'
+        WHERE s.prefix = %s AND s.key = ANY(%s) AND s.ttl_minutes IS NOT NULL AND {alive}
+        RETURNING s.*
+    )
+    SELECT {cols} FROM refreshed s
+    UNION ALL
+    SELECT {cols} FROM store s
+    WHERE s.prefix = %s AND s.key = ANY(%s) AND {alive}
+      AND NOT EXISTS (SELECT 1 FROM refreshed r WHERE r.key = s.key)
+""").format(cols=sql.SQL(ITEM_COLUMNS), alive=NOT_EXPIRED)
 
 
 async def refresh_ttl(conn: AsyncConnection, items: list[StoredItem]) -> None:

@@ -110,7 +110,7 @@ class MemoryStore(AsyncPostgresStore):
 
     async def get_items(self, namespace: tuple[str, ...], keys: list[str], *,
                         refresh_ttl: bool = True) -> dict[str, StoredItem]:
-        async with self.pool.connection() as conn, conn.transaction():
+        async with self.pool.connection() as conn:
             return await item_sql.get_items(conn, namespace, keys, refresh_ttl=refresh_ttl)
 
     async def search_items(self, op: SearchOp, mode: SearchMode | None = None,

@@ -1,0 +1,95 @@
+"""Statements per operation: each is a round trip, Python time in psycopg and a Postgres
+backend woken, the largest share of the server's CPU under a mixed load (bench/PROFILE.md).
+A get, with its TTL refresh, is one statement and no transaction."""
+
+import asyncio
+from contextlib import asynccontextmanager
+
+import psycopg
+import pytest
+
+NS = ("memories", "rt")
+
+
+class Recorder:
+    """A pooled connection that records its statements and the transactions it opens."""
+
+    def __init__(self, conn, log: list[str]) -> None:
+        self.conn, self.log = conn, log
+
+    def __getattr__(self, name):
+        return getattr(self.conn, name)
+
+    async def execute(self, query, params=None):
+        self.log.append("execute")
+        return await self.conn.execute(query, params)
+
+    def transaction(self, *args, **kwargs):
+        self.log.append("transaction")
+        return self.conn.transaction(*args, **kwargs)
+
+
+@pytest.fixture
+def statements(store, monkeypatch) -> list[str]:
+    log: list[str] = []
+    checkout = store.pool.connection
+
+    @asynccontextmanager
+    async def recorded(*args, **kwargs):
+        async with checkout(*args, **kwargs) as conn:
+            yield Recorder(conn, log)
+
+    monkeypatch.setattr(store.pool, "connection", recorded)
+    return log
+
+
+async def test_a_get_refreshes_ttls_and_reads_in_one_statement(store, statements):
+    await store.aput(NS, "ttl", {"content": "expires"}, ttl=10)
+    await store.aput(NS, "plain", {"content": "stays"})
+    before = (await store.get_items(NS, ["ttl"], refresh_ttl=False))["ttl"].expires_at
+    await asyncio.sleep(0.01)
+    statements.clear()
+
+    found = await store.get_items(NS, ["ttl", "plain", "missing"])
+
+    assert statements == ["execute"]
+    assert set(found) == {"ttl", "plain"}
+    assert found["plain"].expires_at is None
+    assert found["ttl"].expires_at > before  # the refreshed expiry, as now stored
+    stored = await store.get_items(NS, ["ttl"], refresh_ttl=False)
+    assert stored["ttl"].expires_at == found["ttl"].expires_at
+    assert found["plain"].value == {"content": "stays"}
+
+
+async def test_a_get_without_refresh_is_one_statement_too(store, statements):
+    await store.aput(NS, "ttl", {"content": "expires"}, ttl=10)
+    before = (await store.get_items(NS, ["ttl"], refresh_ttl=False))["ttl"].expires_at
+    statements.clear()
+    found = await store.get_items(NS, ["ttl"], refresh_ttl=False)
+    assert statements == ["execute"]
+    assert found["ttl"].expires_at == before
+
+
+async def test_a_get_racing_a_write_that_drops_the_ttl_still_finds_the_item(store, database_url):
+    """The get's UPDATE waits on the writer's row lock, then no longer matches the row (its
+    TTL is gone): the item still comes back, as it was when the get began."""
+    await store.aput(NS, "k", {"content": "raced"}, ttl=10)
+    async with await psycopg.AsyncConnection.connect(database_url) as writer:
+        async with writer.transaction():
+            await writer.execute("UPDATE store SET ttl_minutes = NULL, expires_at = NULL "
+                                 "WHERE prefix = 'memories.rt' AND key = 'k'")
+            get = asyncio.create_task(store.get_items(NS, ["k"]))
+            await until_waiting_on_a_lock(database_url)
+        found = await asyncio.wait_for(get, 10)
+    assert found["k"].value == {"content": "raced"}
+
+
+async def until_waiting_on_a_lock(database_url: str) -> None:
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        for _ in range(500):
+            cur = await conn.execute("SELECT count(*) FROM pg_stat_activity "
+                                     "WHERE wait_event_type = 'Lock'")
+            if (await cur.fetchone())[0]:
+                return
+            await asyncio.sleep(0.01)
+    raise AssertionError("the get never waited on the writer's lock")
