@@ -68,8 +68,8 @@ async def search_items(store: Searchable, op: SearchOp, mode: SearchMode | None,
         async with store.pool.connection() as conn:
             found = await search_sql.list_filtered(
                 conn, op.namespace_prefix, conditions, op.limit, op.offset, order=order)
-    if op.refresh_ttl and found:
-        async with store.pool.connection() as conn:
+    if op.refresh_ttl and any(item.ttl_minutes is not None for item in found):
+        async with store.pool.connection() as conn:  # a checkout only when there is work
             await item_sql.refresh_ttl(conn, found)
     return found
 

@@ -1,12 +1,14 @@
-"""Statements per operation: each is a round trip, Python time in psycopg and a Postgres
-backend woken, the largest share of the server's CPU under a mixed load (bench/PROFILE.md).
-A get, with its TTL refresh, is one statement and no transaction."""
+"""Statements and pool checkouts per operation: each is a round trip (a checkout checks its
+connection), Python time in psycopg and a Postgres backend woken, the largest share of the
+server's CPU under a mixed load (bench/PROFILE.md). A get, with its TTL refresh, is one
+statement and no transaction; a search refreshes TTLs only when it found some."""
 
 import asyncio
 from contextlib import asynccontextmanager
 
 import psycopg
 import pytest
+from langgraph.store.base import SearchOp
 
 NS = ("memories", "rt")
 
@@ -29,14 +31,28 @@ class Recorder:
         return self.conn.transaction(*args, **kwargs)
 
 
+class Statements(list):
+    """What the test's own task does from its last clear() on: the app's background workers
+    share the pool."""
+
+    task: asyncio.Task | None = None
+
+    def clear(self) -> None:
+        super().clear()
+        self.task = asyncio.current_task()
+
+
 @pytest.fixture
-def statements(store, monkeypatch) -> list[str]:
-    log: list[str] = []
-    checkout = store.pool.connection
+def statements(store, monkeypatch) -> Statements:
+    log, checkout = Statements(), store.pool.connection
 
     @asynccontextmanager
     async def recorded(*args, **kwargs):
         async with checkout(*args, **kwargs) as conn:
+            if asyncio.current_task() is not log.task:
+                yield conn
+                return
+            log.append("checkout")
             yield Recorder(conn, log)
 
     monkeypatch.setattr(store.pool, "connection", recorded)
@@ -52,7 +68,7 @@ async def test_a_get_refreshes_ttls_and_reads_in_one_statement(store, statements
 
     found = await store.get_items(NS, ["ttl", "plain", "missing"])
 
-    assert statements == ["execute"]
+    assert statements == ["checkout", "execute"]
     assert set(found) == {"ttl", "plain"}
     assert found["plain"].expires_at is None
     assert found["ttl"].expires_at > before  # the refreshed expiry, as now stored
@@ -66,7 +82,7 @@ async def test_a_get_without_refresh_is_one_statement_too(store, statements):
     before = (await store.get_items(NS, ["ttl"], refresh_ttl=False))["ttl"].expires_at
     statements.clear()
     found = await store.get_items(NS, ["ttl"], refresh_ttl=False)
-    assert statements == ["execute"]
+    assert statements == ["checkout", "execute"]
     assert found["ttl"].expires_at == before
 
 
@@ -93,3 +109,20 @@ async def until_waiting_on_a_lock(database_url: str) -> None:
                 return
             await asyncio.sleep(0.01)
     raise AssertionError("the get never waited on the writer's lock")
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+async def test_a_search_checks_out_a_connection_for_ttls_only_when_it_found_some(
+        store, statements, mode):
+    await store.aput(NS, "plain", {"content": "the deploy runs at six"})
+    await store.search_items(SearchOp(NS, query="warm up", limit=5), mode=mode)
+    statements.clear()
+    await store.search_items(SearchOp(NS, query="when is the deploy", limit=5), mode=mode)
+    without_ttls = statements.count("checkout")
+
+    await store.aput(NS, "ttl", {"content": "the deploy moved to seven"}, ttl=10)
+    statements.clear()
+    found = await store.search_items(SearchOp(NS, query="when is the deploy", limit=5),
+                                     mode=mode)
+    assert {i.key for i in found} == {"plain", "ttl"}
+    assert statements.count("checkout") == without_ttls + 1  # the refresh's
