@@ -4,13 +4,18 @@ from app.domain.history import Change, Origin
 from app.repositories.conditions import ns_text
 from app.repositories.connection import AsyncConnection
 
+# Names the writer for the rest of the current transaction: the history triggers read it.
+ORIGIN = ("set_config('memory.source', %(source)s, true), "
+          "set_config('memory.job_id', %(job_id)s, true)")
+
+
+def origin_params(origin: Origin) -> dict[str, str]:
+    return {"source": origin.source, "job_id": origin.job_id or ""}
+
 
 async def set_origin(conn: AsyncConnection, origin: Origin) -> None:
     """Name the writer for the rest of the current transaction."""
-    await conn.execute(
-        "SELECT set_config('memory.source', %s, true), set_config('memory.job_id', %s, true)",
-        (origin.source, origin.job_id or ""),
-    )
+    await conn.execute(f"SELECT {ORIGIN}", origin_params(origin))
 
 
 async def item_history(conn: AsyncConnection, namespace: tuple[str, ...], key: str,

@@ -21,6 +21,7 @@ from app.domain.history import Origin
 from app.domain.items import StoredItem, WriteMode
 from app.domain.time_range import ListOrder, TimeRange
 from app.repositories import history as history_sql
+from app.repositories import item_writes as write_sql
 from app.repositories import items as item_sql
 from app.repositories.conditions import ns_text
 from app.repositories.connection import AsyncConnection, AsyncConnectionPool
@@ -76,7 +77,7 @@ class MemoryStore(AsyncPostgresStore):
         for op in ops:
             latest[(op.namespace, op.key)] = op
         writes = [
-            item_sql.ItemWrite(
+            write_sql.ItemWrite(
                 namespace=op.namespace, key=op.key, value=dict(op.value),
                 ttl_minutes=_ttl(op),
                 text=(None if op.index is False
@@ -87,20 +88,26 @@ class MemoryStore(AsyncPostgresStore):
         deletes = [(op.namespace, op.key) for op in latest.values() if op.value is None]
         async with self.write_turns.turn(needed=bool(writes)):  # deletes embed nothing
             await self._embed_changed(writes)
-            async with self.pool.connection() as conn, conn.transaction():
-                await history_sql.set_origin(conn, origin)
-                await item_sql.delete_items(conn, deletes)
-                await item_sql.write_items(conn, writes, mode)
-                if also is not None:
-                    await also(conn)
+            async with self.pool.connection() as conn:
+                if mode == "upsert" and not deletes and also is None:
+                    # Nothing to refuse, nothing else to join: one statement, its own
+                    # transaction (autocommit), no BEGIN/COMMIT round trips.
+                    await write_sql.write_items(conn, writes, mode, origin=origin)
+                    return
+                async with conn.transaction():
+                    await history_sql.set_origin(conn, origin)
+                    await item_sql.delete_items(conn, deletes)
+                    await write_sql.write_items(conn, writes, mode)
+                    if also is not None:
+                        await also(conn)
 
-    async def _embed_changed(self, writes: list[item_sql.ItemWrite]) -> None:
+    async def _embed_changed(self, writes: list[write_sql.ItemWrite]) -> None:
         """Embed, in one batch, only the texts that differ from what is already indexed."""
         indexed = [w for w in writes if w.text is not None]
         if not indexed:
             return
         async with self.pool.connection() as conn:
-            current = await item_sql.indexed_texts(conn, [(w.namespace, w.key) for w in indexed])
+            current = await write_sql.indexed_texts(conn, [(w.namespace, w.key) for w in indexed])
         changed = [w for w in indexed if current.get((ns_text(w.namespace), w.key)) != w.text]
         vectors = await self.embedder.embed([w.text for w in changed if w.text is not None])
         for write, vector in zip(changed, vectors, strict=True):

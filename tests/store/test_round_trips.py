@@ -1,14 +1,18 @@
 """Statements and pool checkouts per operation: each is a round trip (a checkout checks its
 connection), Python time in psycopg and a Postgres backend woken, the largest share of the
 server's CPU under a mixed load (bench/PROFILE.md). A get, with its TTL refresh, is one
-statement and no transaction; a search refreshes TTLs only when it found some."""
+statement and no transaction; so is a put's write (its text compared with the indexed one
+before, on a connection of its own, not held while the model embeds); a search refreshes
+TTLs only when it found some."""
 
 import asyncio
 from contextlib import asynccontextmanager
 
 import psycopg
 import pytest
-from langgraph.store.base import SearchOp
+from langgraph.store.base import PutOp, SearchOp
+
+from app.domain.history import Origin
 
 NS = ("memories", "rt")
 
@@ -23,7 +27,8 @@ class Recorder:
         return getattr(self.conn, name)
 
     async def execute(self, query, params=None):
-        self.log.append("execute")
+        if "'vector'::regtype" not in str(query):  # once per connection (vectors.ready)
+            self.log.append("execute")
         return await self.conn.execute(query, params)
 
     def transaction(self, *args, **kwargs):
@@ -126,3 +131,24 @@ async def test_a_search_checks_out_a_connection_for_ttls_only_when_it_found_some
                                      mode=mode)
     assert {i.key for i in found} == {"plain", "ttl"}
     assert statements.count("checkout") == without_ttls + 1  # the refresh's
+
+
+async def test_a_put_writes_in_one_statement_and_its_history_names_the_writer(
+        store, statements, database_url):
+    await store.aput(NS, "k", {"content": "first"})
+    statements.clear()
+    await store.apply_puts([PutOp(NS, "k", {"content": "second"}),
+                            PutOp(NS, "new", {"content": "third"}, index=False)],
+                           origin=Origin("extraction", "job-7"))
+    assert statements == ["checkout", "execute", "checkout", "execute"]
+    async with await psycopg.AsyncConnection.connect(database_url) as conn:
+        cur = await conn.execute(
+            "SELECT key, source, job_id FROM memory_history WHERE prefix = 'memories.rt' "
+            "AND source = 'extraction' ORDER BY key")
+        assert await cur.fetchall() == [("k", "extraction", "job-7"),
+                                        ("new", "extraction", "job-7")]
+        cur = await conn.execute("SELECT key, text FROM store_vectors "
+                                 "WHERE prefix = 'memories.rt' ORDER BY key")
+        assert await cur.fetchall() == [("k", "second")]  # "new" is not indexed
+    found = await store.get_items(NS, ["k", "new"])
+    assert found["k"].value == {"content": "second"} and "new" in found
