@@ -23,13 +23,14 @@ from bench.report import Report
 from bench.scenarios import Scenario
 
 # Each change switched off alone, then all of them (the settings' defaults are "all on");
-# and the write bound at a few fixed values (unset, it is the cores + 1).
+# the write bound at a few fixed values (unset, it is the cores + 1); two server processes.
 OFF = {"no batching": {"EMBED_BATCH_WINDOW_MS": "0"}, "no cache": {"EMBED_CACHE_SIZE": "0"},
        "spin-wait on": {"EMBEDDING_SPIN_WAIT": "true"}, "nice 0": {"EMBEDDING_NICE": "0"},
        "no write turns": {"WRITE_CONCURRENCY": "0"}}
 VARIANTS = {"all on": {}, **OFF, "all off": {k: v for env in OFF.values()
                                              for k, v in env.items()},
-            **{f"writes {n}": {"WRITE_CONCURRENCY": str(n)} for n in (2, 3, 4)}}
+            **{f"writes {n}": {"WRITE_CONCURRENCY": str(n)} for n in (2, 3, 4)},
+            "workers 2": {"WORKERS": "2"}}
 
 
 class MixedLoad(Scenario):
