@@ -18,6 +18,7 @@ from app.repositories.keyword_search import Bm25
 from app.search.time_cue import TIME_CUE_BOOST
 from app.store.text import indexed_text
 from bench.conversation_eval import dataset, designs, report, techniques
+from bench.conversation_eval.redundancy import Duplicates
 from bench.retrieval_eval import db, evaluate, vectors
 from bench.retrieval_eval.run import _metrics, environment, log, service_on
 
@@ -40,6 +41,9 @@ def parse_args() -> argparse.Namespace:
                    help="compare the designs again on the last run's cached score matrices")
     p.add_argument("--techniques-only", action="store_true",
                    help="compare the techniques again on the last run's dated matrices")
+    p.add_argument("--facts-said-again", type=int, default=0, metavar="N",
+                   help="what-if: dupns at its chosen weight with every evidence turn given "
+                        "N near-duplicates (printed; RESULTS.md is left as it is)")
     return p.parse_args()
 
 
@@ -55,17 +59,30 @@ def by_split_and_kind(rankings: dict[str, dict[str, list[str]]], questions) -> d
     return out
 
 
-def designs_on(matrices, conversations, indexing: str) -> list[dict]:
+async def duplicates(model, conversations, indexing: str) -> Duplicates:
+    """Each turn's embedding as stored (the cached vectors), for the "dup" designs."""
+    memories = dataset.memories(conversations, indexing)
+    texts = sorted({indexed_text(m.value) for m in memories})
+    vecs = await vectors.embed_all(model, texts, log, cache=CACHE)
+    row = {text: i for i, text in enumerate(texts)}
+    return Duplicates({m.key: vecs[row[indexed_text(m.value)]] for m in memories})
+
+
+def designs_on(matrices, conversations, indexing: str, dups: Duplicates) -> list[dict]:
     """designs.compare; on the dated turns with the service's time cue added to every
     fused design (TIME_CUE_BOOST to the turns of the month a question names)."""
-    if indexing != "date":
-        return designs.compare(matrices, dataset.split_of, KINDS)
+    cue = time_cue(conversations) if indexing == "date" else None
+    return designs.compare(matrices, dataset.split_of, KINDS, cue, dups)
+
+
+def time_cue(conversations) -> designs.Extra:
+    """The service's time cue: TIME_CUE_BOOST to the turns of the month a question names."""
     month = {t.key: (t.date.year, t.date.month) for c in conversations for t in c.turns}
 
     def cue(s):
         match = techniques.in_month(s, month.__getitem__)
         return None if match is None else TIME_CUE_BOOST * match
-    return designs.compare(matrices, dataset.split_of, KINDS, cue)
+    return cue
 
 
 def techniques_on(matrices, conversations, wk: float) -> list[dict]:
@@ -109,7 +126,8 @@ async def run_indexing(admin: str, model, conversations, indexing: str,
             CACHE.mkdir(parents=True, exist_ok=True)
             (CACHE / f"matrices-{indexing}.pkl").write_bytes(pickle.dumps(matrices))
             if with_designs:
-                out["designs"] = designs_on(matrices, conversations, indexing)
+                out["designs"] = designs_on(matrices, conversations, indexing,
+                                            await duplicates(model, conversations, indexing))
             if indexing == "date":
                 out["techniques"] = techniques_on(matrices, conversations,
                                                   s.hybrid_keyword_weight)
@@ -118,9 +136,36 @@ async def run_indexing(admin: str, model, conversations, indexing: str,
     return out
 
 
+async def said_again(copies: int) -> None:
+    """What the "dupns" design does when a fact is said again (module Duplicates)."""
+    results = json.loads((CACHE / "results.json").read_text())
+    conversations = dataset.generate()
+    evidence = {a: copies for c in conversations for q in c.questions for a in q.answers}
+    for indexing, out in results["indexing"].items():
+        cached = CACHE / f"matrices-{indexing}.pkl"
+        row = next((r for r in out.get("designs", []) if r["design"] == "dupns+raw"), None)
+        if row is None or not cached.exists():
+            continue
+        dups = await duplicates(vectors.embedder(), conversations, indexing)
+        dups.said_again = evidence
+        matrices = pickle.loads(cached.read_bytes())
+        cue = time_cue(conversations) if indexing == "date" else None
+        for split in ("dev", "test"):
+            part = [s for s in matrices if dataset.split_of(s.question) == split]
+            kinds = {k: designs.metrics([s for s in part if s.question.kind == k], "dupns+raw",
+                                        row["keyword_weight"], cue, dups)["recall@10"]
+                     for k in KINDS}
+            overall = designs.metrics(part, "dupns+raw", row["keyword_weight"], cue, dups)
+            log(f"{indexing} {split} dupns+raw at {row['keyword_weight']}, evidence said "
+                f"{copies} more times: {overall['recall@10']:.3f} "
+                + " ".join(f"{k} {v:.3f}" for k, v in kinds.items()))
+
+
 async def main() -> None:
     args = parse_args()
     path = CACHE / "results.json"
+    if args.facts_said_again:
+        return await said_again(args.facts_said_again)
     if args.report_only or args.designs_only or args.techniques_only:
         results = json.loads(path.read_text())
         if args.techniques_only:
@@ -132,8 +177,10 @@ async def main() -> None:
             for indexing, out in results["indexing"].items():
                 cached = CACHE / f"matrices-{indexing}.pkl"
                 if cached.exists():
+                    conversations = dataset.generate()
+                    dups = await duplicates(vectors.embedder(), conversations, indexing)
                     out["designs"] = designs_on(pickle.loads(cached.read_bytes()),
-                                                dataset.generate(), indexing)
+                                                conversations, indexing, dups)
             path.write_text(json.dumps(results, indent=1, default=str))
         Path(args.out).write_text(report.render(results))
         return
