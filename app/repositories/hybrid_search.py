@@ -17,7 +17,7 @@ from app.repositories.keyword_search import (
     lexeme_query,
 )
 from app.repositories.rows import ITEM_COLUMNS
-from app.repositories.vectors import Vector
+from app.repositories.vectors import vector_param
 
 
 def _held(count: int) -> sql.Composable:
@@ -108,7 +108,7 @@ async def hybrid_exact(
                  keyword_ctes=keyword_ctes, coverage=coverage, keyword_join=keyword_join,
                  cols=sql.SQL(ITEM_COLUMNS)),
         # In the order the placeholders appear above.
-        [Vector(vector), *cue_params, VECTOR_FIELD, *scope_sv_params, *filter_params,
+        [vector_param(conn, vector), *cue_params, VECTOR_FIELD, *scope_sv_params, *filter_params,
          *keyword_params, keyword_weight, semantic_weight, month_boost, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
@@ -137,7 +137,7 @@ async def block_scores(
                  AND sv.field_name = %s
             LEFT JOIN store_keywords k ON k.prefix = u.prefix AND k.key = u.key
             """).format(held=held),
-        [Vector(vector), *(lexeme_query(t) for t in terms), [p for p, _ in items],
+        [vector_param(conn, vector), *(lexeme_query(t) for t in terms), [p for p, _ in items],
          [k for _, k in items], [i in need_cosine for i in items], VECTOR_FIELD],
     )
     cosine: dict[tuple[str, str], float] = {}

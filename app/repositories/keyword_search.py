@@ -32,7 +32,7 @@ from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
 from app.repositories.connection import AsyncConnection, one
 from app.repositories.items import VECTOR_FIELD
 from app.repositories.rows import ITEM_COLUMNS
-from app.repositories.vectors import Vector
+from app.repositories.vectors import vector_param
 
 MAX_TF = 32
 _ZETA2 = math.pi ** 2 / 6
@@ -258,7 +258,7 @@ async def fill_scores(
             WHERE sv.field_name = %s
             """
         ).format(keyword_part=keyword_part),
-        [*keyword_params, Vector(vector), [p for p, _ in cosine_of],
+        [*keyword_params, vector_param(conn, vector), [p for p, _ in cosine_of],
          [k for _, k in cosine_of], VECTOR_FIELD],
     )
     cosine: dict[tuple[str, str], float] = {}

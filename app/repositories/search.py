@@ -15,7 +15,7 @@ from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
 from app.repositories.connection import AsyncConnection, one
 from app.repositories.items import VECTOR_FIELD
 from app.repositories.rows import ITEM_COLUMNS
-from app.repositories.vectors import Vector
+from app.repositories.vectors import vector_param
 
 
 def _where(namespace_prefix: tuple[str, ...], conditions: list[Condition],
@@ -89,7 +89,7 @@ async def exact_vector_search(
             LIMIT %s OFFSET %s
             """
         ).format(cols=sql.SQL(ITEM_COLUMNS), rows=rows, skip=skip, not_expired=NOT_EXPIRED),
-        [Vector(vector), VECTOR_FIELD, *params, limit, offset],
+        [vector_param(conn, vector), VECTOR_FIELD, *params, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
 
@@ -106,6 +106,7 @@ async def ann_vector_stream(
     `count` rows means the scan ran dry.
     """
     where, params = _where(namespace_prefix, conditions, "sv.prefix")
+    query = vector_param(conn, vector)
     async with conn.transaction():
         await conn.execute(
             "SELECT set_config('hnsw.ef_search', %s, true),"
@@ -125,7 +126,7 @@ async def ann_vector_stream(
                 LIMIT %s
                 """
             ).format(cols=sql.SQL(ITEM_COLUMNS), where=where),
-            [Vector(vector), VECTOR_FIELD, *params, Vector(vector), count],
+            [query, VECTOR_FIELD, *params, query, count],
         )
         return [StoredItem.from_row(r) for r in await cur.fetchall()]
 

@@ -2,8 +2,8 @@
 
 As text, 384 floats took ~0.4 ms of Python a vector (repr of each float), 8% of the
 server's GIL time under a mixed /store load (bench/PROFILE.md); packed by numpy, ~15 us.
-- `Vector`: one vector, for `%s::vector`. Its dumper says no type (oid 0), so Postgres takes
-  it from the cast; registered once for every connection.
+- `vector_param`: one vector, for `%s::vector`. Its dumper says no type (oid 0), so
+  Postgres takes it from the cast.
 - `VectorArray`: many, for `%s::vector[]`. An array's header names its element type, whose
   oid differs per database (pgvector is an extension): `ready(conn)` looks it up once per
   connection.
@@ -36,7 +36,18 @@ class _VectorDumper(Dumper):
         return obj.data
 
 
-psycopg.adapters.register_dumper(Vector, _VectorDumper)
+psycopg.adapters.register_dumper(Vector, _VectorDumper)  # for connections opened from now
+
+
+def vector_param(conn: AsyncConnection, vector: list[float]) -> Vector:
+    """`vector` as the parameter of a `%s::vector` on `conn`. A connection keeps the dumpers
+    there were when it opened: one opened before this module was imported (a pool of
+    LangGraph code that imports MemoryStore later) gets it here, once."""
+    try:
+        conn.adapters.get_dumper(Vector, PyFormat.AUTO)
+    except ProgrammingError:
+        conn.adapters.register_dumper(Vector, _VectorDumper)
+    return Vector(vector)
 
 
 class VectorArray:

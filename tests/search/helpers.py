@@ -200,6 +200,10 @@ class _Explaining:
     def transaction(self):
         return self.conn.transaction()
 
+    @property
+    def adapters(self):  # the vector parameter's dumper is registered on the connection
+        return self.conn.adapters
+
     async def execute(self, query, params=None):
         if isinstance(query, sql.Composable):
             cur = await self.conn.execute(sql.SQL("EXPLAIN ") + query, params)

@@ -5,6 +5,11 @@ same one, so an item searched by its own text scores a cosine of 1."""
 import numpy as np
 import psycopg
 from langgraph.store.base import SearchOp
+from psycopg.adapt import AdaptersMap
+from psycopg.rows import dict_row
+
+from app.repositories import search as search_sql
+from app.repositories.vectors import Vector
 
 NS = ("memories", "vp")
 TEXTS = ["Ana adopted a greyhound in May", "the deploy runs at 6 am", "tea, not coffee"]
@@ -30,3 +35,19 @@ async def test_an_item_searched_by_its_own_text_comes_first_at_cosine_one(store)
         assert found[0].key == "k1", mode
         if mode == "semantic":
             assert abs(found[0].score - 1.0) < 1e-6
+
+
+async def test_a_connection_opened_before_the_dumper_was_registered_still_searches(
+        store, embedder, database_url):
+    """LangGraph code may open its pool before importing MemoryStore: its connections keep
+    the adapters of that moment, without ours."""
+    await store.aput(NS, "k1", {"content": TEXTS[1]})
+    vector = (await embedder.embed([TEXTS[1]]))[0]
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True,
+                                                     row_factory=dict_row) as conn:
+        conn._adapters = AdaptersMap(psycopg.postgres.adapters)  # as psycopg makes it...
+        conn._adapters._dumpers = {fmt: dict(d) for fmt, d in conn._adapters._dumpers.items()}
+        for dumpers in conn._adapters._dumpers.values():  # ...before our module was imported
+            dumpers.pop(Vector, None)
+        found = await search_sql.exact_vector_search(conn, vector, NS, [], 3, 0)
+    assert found[0].key == "k1" and abs(found[0].score - 1.0) < 1e-6
