@@ -35,7 +35,8 @@ async def test_the_model_works_in_threads_that_nice_below_the_caller(nice: int):
     finally:
         await embedder.aclose()
     worked = {tid: after[tid][1] - before[tid][1] for tid in after if tid in before}
-    at_nice = sum(ticks for tid, ticks in worked.items() if after[tid][0] == base + nice)
+    lowered = min(base + nice, 19)  # the kernel's floor: under `nice -n 19` nothing is lower
+    at_nice = sum(ticks for tid, ticks in worked.items() if after[tid][0] == lowered)
     assert sum(worked.values()) > 0
     assert at_nice >= 0.9 * sum(worked.values())  # tokenizing, ONNX's pool: all of it
     assert os.getpriority(os.PRIO_PROCESS, 0) == base
