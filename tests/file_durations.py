@@ -1,12 +1,12 @@
 """The suite's time on 2 cores (it must stay well under 10 minutes). A file is what xdist's
 --dist loadfile hands to one worker at a time, so:
 
-- The longest files run first: one handed out last would keep a worker busy while the other
-  idles (xdist's own order, most tests first, put them last). Makefile passes
+- The longest files run first: one handed out last would keep a worker busy while the others
+  idle (xdist's own order, most tests first, put them last). Makefile passes
   --no-loadscope-reorder so that this order stands.
 - The test files that took longest (setup, call and teardown of all their tests) are listed
-  after the run. Under xdist the reports reach the controller, so the totals cover both
-  workers: keep LONG_FILES in step with that list (tests/test_file_durations.py checks
+  after the run. Under xdist the reports reach the controller, so the totals cover every
+  worker: keep LONG_FILES in step with that list (tests/test_file_durations.py checks
   that each still exists).
 """
 

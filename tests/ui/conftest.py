@@ -1,8 +1,11 @@
 """Browser tests: the page at /ui in a real headless Chromium against a live server.
 
-Chromium is Debian's package (.ci/run installs it); Playwright drives it. One browser and one
-server per module; every test gets a fresh browser context (its own tab storage) and fails if
-the page requested another host or threw an uncaught error.
+Chromium is Debian's package (.ci/run installs it); Playwright drives it. One browser per
+xdist worker (starting Playwright and Chromium costs 3-5 s on a busy 2-core machine, once per
+file before), one server per module: test_sign_in's server has keys, the others have none, and
+their root views count every namespace. Every test gets a fresh browser context (its own tab
+storage, so nothing carries over between files) and fails if the page requested another host
+or threw an uncaught error.
 """
 
 import os
@@ -23,7 +26,7 @@ TIMEOUT_MS = 15_000  # generous: the machine may be busy; a passing step takes m
 expect.set_options(timeout=TIMEOUT_MS)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     if not os.path.exists(CHROMIUM):
         pytest.fail(f"no Chromium at {CHROMIUM}: apt-get install chromium (.ci/run does)")
