@@ -37,15 +37,15 @@ run: $(RUN_STAMP)
 cli: $(RUN_STAMP)
 	$(BIN)/memory-service $(ARGS)
 
-# Three workers on two cores (many tests wait on timers, subprocesses and restarts, not CPU:
-# measured 943 s against 1499 s with -n 2 on the same loaded machine), one test file each at
-# a time (module fixtures stay in one process), the
+# Two workers (three finished in 568 s instead of ~700, but CI then failed
+# tests/outage/test_slow_clients.py: its server stopped answering mid-file; not understood
+# yet), one test file each at a time (module fixtures stay in one process), the
 # longest files first; the slowest tests and files are listed at the end
 # (tests/file_durations.py), to keep the suite's time in view. Bytecode is cached even
-# where the environment turns that off: every process (each worker, each server a
+# where the environment turns that off: every process (the two workers, each server a
 # test starts) would compile the app and pytest rewrite its plugins again, 2-3 s of CPU each.
 test: $(DEV_STAMP)
-	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 3 --dist loadfile --no-loadscope-reorder --durations=15
+	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # ruff; mypy on app/ ([tool.mypy]); the layers of docs/architecture.md (.importlinter)
 lint: $(DEV_STAMP)
