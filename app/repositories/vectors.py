@@ -12,7 +12,6 @@ server's GIL time under a mixed /store load (bench/PROFILE.md); packed by numpy,
 import struct
 
 import numpy as np
-import psycopg
 from psycopg import ProgrammingError
 from psycopg.adapt import Dumper, PyFormat
 from psycopg.pq import Format
@@ -36,13 +35,10 @@ class _VectorDumper(Dumper):
         return obj.data
 
 
-psycopg.adapters.register_dumper(Vector, _VectorDumper)  # for connections opened from now
-
-
 def vector_param(conn: AsyncConnection, vector: list[float]) -> Vector:
-    """`vector` as the parameter of a `%s::vector` on `conn`. A connection keeps the dumpers
-    there were when it opened: one opened before this module was imported (a pool of
-    LangGraph code that imports MemoryStore later) gets it here, once."""
+    """`vector` as the parameter of a `%s::vector` on `conn`, whose dumper is registered on
+    the connection at its first vector: any connection, whenever it opened (a pool of
+    LangGraph code that imports MemoryStore later), with no global state."""
     try:
         conn.adapters.get_dumper(Vector, PyFormat.AUTO)
     except ProgrammingError:
