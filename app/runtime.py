@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 from app.auth.keys import KeyService
+from app.background import cancel_until_done
 from app.config import Settings
 from app.db.embedded import start_embedded_postgres
 from app.db.migrate import migrate, schema_ready
@@ -42,7 +43,7 @@ from app.webhooks.service import WebhookService
 from app.webhooks.worker import WebhookWorker
 
 log = logging.getLogger(__name__)
-# Background workers stop at once when cancelled; this long means one ignored it.
+# Background workers stop at once when cancelled; this long means one ignores it.
 BACKGROUND_STOP_SECONDS = 10.0
 
 
@@ -162,16 +163,8 @@ async def open_runtime(settings: Settings, *, embedder: Embedder | None = None,
 
 
 async def _stop_background(tasks: list[asyncio.Task]) -> None:
-    """Cancel the background workers and wait for them, boundedly: one that lost its cancel
-    (3.11's wait_for could swallow it) is named in the log instead of hanging the shutdown."""
-    for task in tasks:
-        task.cancel()
-    if not tasks:
-        return
-    done, stuck = await asyncio.wait(tasks, timeout=BACKGROUND_STOP_SECONDS)
-    for task in done:  # retrieved, so none is reported "never retrieved" at exit
-        if not task.cancelled():
-            task.exception()
-    for task in stuck:
+    """Cancel the background workers until they end, boundedly: one that will not stop is
+    named in the log instead of hanging the shutdown."""
+    for task in await cancel_until_done(tasks, within=BACKGROUND_STOP_SECONDS):
         log.error("background task %s did not stop within %g s of its cancel; leaving it",
                   task.get_name(), BACKGROUND_STOP_SECONDS)

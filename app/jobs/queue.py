@@ -7,7 +7,6 @@ outage; a process without a language model runs none, leaving jobs to one that h
 """
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -19,8 +18,10 @@ from procrastinate.exceptions import ConnectorException
 from procrastinate.job_context import AbortReason
 from procrastinate.jobs import Job
 from procrastinate.types import TimeDeltaParams
+from procrastinate.worker import Worker
 from psycopg import OperationalError
 
+from app.background import cancel_until_done
 from app.config import Settings
 from app.db.pool import ResilientPool
 from app.jobs.supervisor import WorkerSupervisor
@@ -81,6 +82,7 @@ class JobQueue:
 
         self._task = extract_memories
         self._worker: asyncio.Task | None = None  # the supervisor's task
+        self._running: Worker | None = None  # procrastinate's worker it runs
         self._reaper: asyncio.Task | None = None
         self._supervisor = WorkerSupervisor(self._run_worker, self._database_answers)
         self.worker_off: str | None = None  # why this process runs no worker, if it runs none
@@ -122,14 +124,15 @@ class JobQueue:
         self._reaper = asyncio.create_task(self._requeue_stalled_forever(), name="job-reaper")
 
     async def _run_worker(self) -> None:
+        # app.run_worker_async, keeping the worker to stop it (see drain)
         s = self.settings
-        await self.app.run_worker_async(
-            concurrency=s.extraction_concurrency, wait=True, install_signal_handlers=False,
-            fetch_job_polling_interval=s.job_poll_interval_seconds,
+        self._running = Worker(
+            app=self.app, concurrency=s.extraction_concurrency, wait=True,
+            install_signal_handlers=False, fetch_job_polling_interval=s.job_poll_interval_seconds,
             update_heartbeat_interval=s.job_heartbeat_seconds,
             stalled_worker_timeout=s.job_stalled_after_seconds,
-            shutdown_graceful_timeout=s.shutdown_grace_seconds,
-        )
+            shutdown_graceful_timeout=s.shutdown_grace_seconds)
+        await self._running.run()
 
     async def _database_answers(self) -> bool:
         try:
@@ -141,21 +144,26 @@ class JobQueue:
 
     async def drain(self) -> None:
         """Stop taking jobs, due or not; running ones get SHUTDOWN_GRACE_SECONDS to finish,
-        then are handed back to the queue. Cancelling procrastinate's worker task is its
-        graceful stop."""
-        tasks = [t for t in (self._reaper, self._worker) if t is not None]
-        for task in tasks:
-            task.cancel()
-        if tasks:
-            await asyncio.wait(tasks, timeout=self.settings.shutdown_grace_seconds
-                               + HAND_BACK_SECONDS)
+        then are handed back to the queue. Asked, not only cancelled: a cancel can be lost
+        (app/background.py), and a second one would cut procrastinate's graceful stop short;
+        so the supervisor restarts nothing more and the worker's stop() ends its loop,
+        wherever the cancel went."""
+        self._supervisor.stop()
+        if self._running is not None:
+            self._running.stop()
+        if self._worker is not None:
+            self._worker.cancel()  # it may be between restarts, or still starting
+        bound = self.settings.shutdown_grace_seconds + HAND_BACK_SECONDS
+        stuck = await cancel_until_done([self._reaper] if self._reaper else [], within=bound)
+        if self._worker is not None:  # its running jobs had the grace meanwhile
+            await asyncio.wait({self._worker}, timeout=bound)
+            if not self._worker.done():
+                stuck.add(self._worker)
+        for task in stuck:
+            log.error("%s did not stop within %g s; leaving it", task.get_name(), bound)
 
     async def close(self) -> None:
-        for task in (self._reaper, self._worker):
-            if task is not None:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+        await self.drain()  # at once when drained already
         await self.app.close_async()
 
     async def defer(self, conn: AsyncConnection, job_id: str, after_seconds: float) -> int:

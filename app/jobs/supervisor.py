@@ -32,6 +32,11 @@ class WorkerSupervisor:
         self.last_error: str | None = None
         self.failures_with_database_up = 0
         self._started_at = 0.0
+        self._stopping = False
+
+    def stop(self) -> None:
+        """A shutdown: no restart from now on; run_forever returns once the worker ends."""
+        self._stopping = True
 
     def problem(self) -> str | None:
         if self.running:
@@ -46,7 +51,7 @@ class WorkerSupervisor:
 
     async def run_forever(self) -> None:
         backoff = FIRST_BACKOFF_SECONDS
-        while True:
+        while not self._stopping:
             self._started_at = time.monotonic()
             self.running = True
             try:
@@ -58,6 +63,8 @@ class WorkerSupervisor:
                 error = f"{type(exc).__name__}: {exc}"
             finally:
                 self.running = False
+            if self._stopping:  # it ended because it was asked to
+                return
             self.last_error = error
             if time.monotonic() - self._started_at >= HEALTHY_AFTER_SECONDS:
                 backoff = FIRST_BACKOFF_SECONDS

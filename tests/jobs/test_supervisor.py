@@ -76,3 +76,21 @@ async def test_an_outage_never_makes_it_stuck():
         task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
+
+
+async def test_a_worker_ending_after_stop_is_neither_restarted_nor_a_failure():
+    worker = Worker()
+    worker.broken = False
+    ended = asyncio.Event()
+
+    async def run_until_asked() -> None:  # as procrastinate's worker does after its stop()
+        worker.starts += 1
+        await ended.wait()
+
+    supervisor = WorkerSupervisor(run_until_asked, answers(True))
+    task = asyncio.create_task(supervisor.run_forever())
+    await until(lambda: supervisor.running)
+    supervisor.stop()
+    ended.set()
+    await asyncio.wait_for(task, 5)
+    assert worker.starts == 1 and supervisor.restarts == 0 and supervisor.last_error is None
