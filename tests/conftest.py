@@ -143,3 +143,15 @@ def module_live_server(pg_admin_url: str, template_db: str) -> Iterator[LiveServ
     with fresh_database(pg_admin_url, template_db) as url, LiveServer.start(
             {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or ""}) as server:
         yield server
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """A failed test that used a live server shows what the server logged."""
+    report = yield
+    if report.failed:
+        for name, value in getattr(item, "funcargs", {}).items():
+            if isinstance(value, LiveServer):
+                report.sections.append((f"server log of '{name}' (its end)",
+                                        value.output()[-6000:]))
+    return report

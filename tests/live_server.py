@@ -1,6 +1,7 @@
 """Run `memory-service serve` as a real process for end-to-end tests."""
 
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -13,11 +14,26 @@ from dataclasses import dataclass
 
 import httpx
 
+# Ports below Linux's ephemeral range (32768-60999), so no outgoing connection takes one
+# between this check and the server's bind (seconds later: it binds after its startup), and
+# a block per xdist worker, so two workers are never handed one port; a readiness check
+# could otherwise be answered by another worker's server.
+_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+_PORTS_PER_WORKER = 400
+_PORTS = itertools.cycle(range(20000 + _PORTS_PER_WORKER * _WORKER,
+                               20000 + _PORTS_PER_WORKER * (_WORKER + 1)))
+
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    for _ in range(_PORTS_PER_WORKER):
+        port = next(_PORTS)
+        with socket.socket() as s:
+            try:
+                s.bind(("0.0.0.0", port))  # noqa: S104 (a check: taken on any address fails)
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in this worker's block of {_PORTS_PER_WORKER}")
 
 
 @dataclass
