@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -123,7 +124,7 @@ async def profile(live, marker: str, url: str, opts: argparse.Namespace) -> None
                                         "Postgres CPU ms"], rows))
         before = pg_snapshot(url)
         cpu0 = mixed_server.cpu_seconds(pid, marker)
-        spy = subprocess.Popen(["py-spy", "record", "-p", str(pid), "-r", "50", "-f", "raw",
+        spy = subprocess.Popen([_py_spy(), "record", "-p", str(pid), "-r", "50", "-f", "raw",
                                 "-o", opts.out, "-d", str(int(opts.seconds)), "--nonblocking",
                                 *(["--gil"] if opts.gil else [])],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -146,6 +147,12 @@ async def profile(live, marker: str, url: str, opts: argparse.Namespace) -> None
             print(f"  {calls:7d} calls {ms:9.1f} ms  {query}")
     with open(opts.out) as f:
         print("\n" + profile_split.render(profile_split.split(f.readlines())))
+
+
+def _py_spy() -> str:
+    """py-spy from PATH, else the one installed beside this Python (`make bench`'s .venv,
+    run without activating it)."""
+    return shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
 
 
 if __name__ == "__main__":
