@@ -37,9 +37,10 @@ run: $(RUN_STAMP)
 cli: $(RUN_STAMP)
 	$(BIN)/memory-service $(ARGS)
 
-# Two workers (three finished in 568 s instead of ~700, but CI then failed
-# tests/outage/test_slow_clients.py: its server stopped answering mid-file; not understood
-# yet), one test file each at a time (module fixtures stay in one process), the
+# Two workers (three once failed tests/outage/test_slow_clients.py in CI, its server gone
+# mid-file; live servers now take ports from a block per worker, and since then three took
+# 520 s against 528-544 with two: too little to switch), one test file each at a time
+# (module fixtures stay in one process), the
 # longest files first; the slowest tests and files are listed at the end
 # (tests/file_durations.py), to keep the suite's time in view. Bytecode is cached even
 # where the environment turns that off: every process (the two workers, each server a
