@@ -6,7 +6,7 @@ from psycopg import sql
 
 from app.domain.filters import Condition
 from app.domain.items import StoredItem
-from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
+from app.repositories.conditions import NOT_EXPIRED, prefix_scope
 from app.repositories.connection import AsyncConnection
 from app.repositories.items import VECTOR_FIELD
 from app.repositories.keyword_search import (
@@ -17,6 +17,7 @@ from app.repositories.keyword_search import (
     lexeme_query,
 )
 from app.repositories.rows import ITEM_COLUMNS
+from app.repositories.search import vector_rows
 from app.repositories.vectors import vector_param
 
 
@@ -48,15 +49,15 @@ async def hybrid_exact(
     describes (idf over the scope, as keyword search counts it), one ranking by (score,
     namespace, key). Items whose value's occurred_at starts with `month` (YYYY-MM) get
     `month_boost` more (app/search/time_cue.py)."""
-    scope_sv, scope_sv_params = prefix_scope("sv.prefix", namespace_prefix)
-    filters, filter_params = filter_clause(conditions)
+    # Without filters or a month, the candidates are their vectors alone (a lookup of each
+    # one's item cost more than the rest of the statement), and only the page's items are
+    # read, in rank order, skipping any that expired; without a month no value is read.
+    rows, rows_params = vector_rows(namespace_prefix, conditions, with_items=month is not None)
     count = len(terms)
-    # Without a month, no value is read for it (detoasting every candidate's value costs).
     cue, cue_params = (sql.SQL("coalesce(left(s.value->>'occurred_at', 7) = %s::text, false)"),
                        [month]) if month else (sql.SQL("false"), [])
     keyword_ctes: sql.Composable
-    coverage: sql.Composable
-    keyword_join: sql.Composable
+    keyword_rows: sql.Composable
     if count:
         scope_k, scope_k_params = prefix_scope("k.prefix", namespace_prefix)
         keyword_ctes = sql.SQL(
@@ -72,44 +73,52 @@ async def hybrid_exact(
             """).format(tf=_held(count), scope=scope_k, idf=_idf(count))
         keyword_params = [*(lexeme_query(t) for t in terms), *scope_k_params, any_of(terms),
                           size.documents]
-        coverage = _coverage(count)
-        keyword_join = sql.SQL(
-            "LEFT JOIN hits h ON h.prefix = c.prefix AND h.key = c.key CROSS JOIN idf")
+        keyword_rows = sql.SQL(
+            "UNION ALL SELECT h.prefix, h.key, NULL, NULL, {} FROM hits h CROSS JOIN idf"
+        ).format(_coverage(count))
     else:
-        keyword_ctes, keyword_params = sql.SQL(""), []
-        coverage, keyword_join = sql.SQL("0::float8"), sql.SQL("")
+        keyword_ctes, keyword_params, keyword_rows = sql.SQL(""), [], sql.SQL("")
     cur = await conn.execute(
         sql.SQL(
             """
             WITH cand AS MATERIALIZED (
                 SELECT sv.prefix, sv.key, (1 - (sv.embedding <=> %s::vector))::float8 AS cos,
                        {cue} AS cue
-                FROM store_vectors sv JOIN store s ON s.prefix = sv.prefix AND s.key = sv.key
-                WHERE sv.field_name = %s AND {scope} AND {filters} AND {not_expired}
+                FROM {rows}
                 OFFSET 0
             ),
             {keyword_ctes}
+            -- A candidate and its keyword row meet by grouping, not by a join: estimated
+            -- at a row or two (fresh rows, no statistics yet), a join ran as a nested loop
+            -- reading every match again for each candidate (tests/hybrid/test_exact_plan.py).
             scored AS MATERIALIZED (
-                SELECT c.prefix, c.key, c.cos, c.cue, {coverage} AS kw
-                FROM cand c {keyword_join}
+                SELECT u.prefix, u.key, max(u.cos) AS cos, bool_or(u.cue) AS cue,
+                       coalesce(max(u.kw), 0) AS kw
+                FROM (SELECT c.prefix, c.key, c.cos, c.cue, NULL::float8 AS kw FROM cand c
+                      {keyword_rows}) AS u
+                GROUP BY u.prefix, u.key
+                HAVING count(u.cos) > 0  -- a candidate: matches without a vector drop out
             ),
             ranked AS (
                 SELECT sc.prefix, sc.key, (%s::float8 * sc.kw + %s::float8 * sc.cos
                        + CASE WHEN sc.cue THEN %s::float8 ELSE 0 END)::float8 AS score
                 FROM scored sc
                 ORDER BY score DESC, sc.prefix, sc.key
-                LIMIT %s OFFSET %s
             )
             SELECT {cols}, r.score FROM ranked r
-            JOIN store s ON s.prefix = r.prefix AND s.key = r.key
+            CROSS JOIN LATERAL (  -- in rank order, until the page is full
+                SELECT s.* FROM store s
+                WHERE s.prefix = r.prefix AND s.key = r.key AND {not_expired}
+                OFFSET 0
+            ) AS s
             ORDER BY r.score DESC, r.prefix, r.key
+            LIMIT %s OFFSET %s
             """
-        ).format(cue=cue, scope=scope_sv, filters=filters, not_expired=NOT_EXPIRED,
-                 keyword_ctes=keyword_ctes, coverage=coverage, keyword_join=keyword_join,
-                 cols=sql.SQL(ITEM_COLUMNS)),
+        ).format(cue=cue, rows=rows, not_expired=NOT_EXPIRED, keyword_ctes=keyword_ctes,
+                 keyword_rows=keyword_rows, cols=sql.SQL(ITEM_COLUMNS)),
         # In the order the placeholders appear above.
-        [vector_param(conn, vector), *cue_params, VECTOR_FIELD, *scope_sv_params, *filter_params,
-         *keyword_params, keyword_weight, semantic_weight, month_boost, limit, offset],
+        [vector_param(conn, vector), *cue_params, VECTOR_FIELD, *rows_params, *keyword_params,
+         keyword_weight, semantic_weight, month_boost, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
 

@@ -28,12 +28,13 @@ def _where(namespace_prefix: tuple[str, ...], conditions: list[Condition],
     )
 
 
-def _vector_rows(namespace_prefix: tuple[str, ...], conditions: list[Condition]
-                 ) -> tuple[sql.Composable, list]:
+def vector_rows(namespace_prefix: tuple[str, ...], conditions: list[Condition], *,
+                with_items: bool = False) -> tuple[sql.Composable, list]:
     """`FROM ... WHERE ...` of the scope's indexed vectors (its first parameter is the field
-    name): joined to their items only to apply filters, since a join over a scope of
-    thousands made the planner scan the whole items table."""
-    if conditions:
+    name): joined to their items (`s`) only to apply filters or when asked (to read values),
+    since a join over a scope of thousands made the planner scan the whole items table, and
+    reading each candidate's item costs a lookup."""
+    if conditions or with_items:
         where, params = _where(namespace_prefix, conditions, "sv.prefix")
         return sql.SQL("store_vectors sv JOIN store s ON s.prefix = sv.prefix"
                        " AND s.key = sv.key WHERE sv.field_name = %s AND {}").format(where), params
@@ -48,7 +49,7 @@ async def count_vector_candidates(
     """How many indexed items could match, counting no further than `cap`. Without filters
     it counts vectors alone (one range of an index, no join: items expired but not yet swept
     count too, which only tips a borderline scope towards the HNSW path)."""
-    rows, params = _vector_rows(namespace_prefix, conditions)
+    rows, params = vector_rows(namespace_prefix, conditions)
     cur = await conn.execute(
         sql.SQL("SELECT count(*) AS n FROM (SELECT 1 FROM {} LIMIT %s) c").format(rows),
         [VECTOR_FIELD, *params, cap],
@@ -62,9 +63,9 @@ async def exact_vector_search(
     exclude: list[tuple[str, str]] | None = None,
 ) -> list[StoredItem]:
     """Exact nearest neighbours, skipping the (prefix, key) pairs in `exclude`: the
-    candidates (_vector_rows) are ranked, then their items read in rank order until the page
+    candidates (vector_rows) are ranked, then their items read in rank order until the page
     is full. The OFFSET 0 fence keeps the planner off the ANN index."""
-    rows, params = _vector_rows(namespace_prefix, conditions)
+    rows, params = vector_rows(namespace_prefix, conditions)
     skip = sql.SQL("TRUE")
     if exclude:
         skip = sql.SQL("(sv.prefix, sv.key) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[]))")

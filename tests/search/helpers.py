@@ -191,11 +191,13 @@ async def plain_store_plan(plain: AsyncPostgresStore, vector: list[float],
 
 
 class _Explaining:
-    """A connection stand-in that EXPLAINs each composed query before running it."""
+    """A connection stand-in that EXPLAINs each composed query before running it (with
+    `analyze`, EXPLAIN ANALYZE: the plan's actual rows and loops)."""
 
-    def __init__(self, conn) -> None:
+    def __init__(self, conn, *, analyze: bool = False) -> None:
         self.conn = conn
         self.plans: list[str] = []
+        self._explain = sql.SQL("EXPLAIN (ANALYZE) " if analyze else "EXPLAIN ")
 
     def transaction(self):
         return self.conn.transaction()
@@ -206,7 +208,7 @@ class _Explaining:
 
     async def execute(self, query, params=None):
         if isinstance(query, sql.Composable):
-            cur = await self.conn.execute(sql.SQL("EXPLAIN ") + query, params)
+            cur = await self.conn.execute(self._explain + query, params)
             self.plans.append("\n".join(r["QUERY PLAN"] for r in await cur.fetchall()))
         return await self.conn.execute(query, params)
 

