@@ -4,10 +4,11 @@
 A team's or an organisation's namespace holds thousands of memories, and every search in
 it ranks all of them exactly (up to EXACT_SEARCH_THRESHOLD). For each size: that many of
 bench/data.py's memories imported into one namespace of a fresh `memory-service serve`
-(`POST /v1/import`, as a user would; the benchmark runs no ANALYZE, so the planner sees the
-rows as fresh writes leave them until autovacuum gets to them), then `--queries` searches
-per mode through `/v1/search`, one at a time, with every question's embedding cached
-beforehand, so the modes time the same work. With `--before-dir`, the code in DIR (a `git
+(`POST /v1/import`, as a user would), then `--queries` searches per mode through
+`/v1/search`, one at a time, with every question's embedding cached beforehand, so the modes
+time the same work. Twice: *fresh*, as the writes leave the planner's statistics (autovacuum
+is off for the run, so it does not decide when they catch up), then *analyzed*, after an
+ANALYZE, as autovacuum leaves them a while later. With `--before-dir`, the code in DIR (a `git
 archive` of an earlier commit) is measured the same way on its own database. Prints a
 markdown table (p50 and max per mode, and hybrid's p50 over semantic's) and writes it to
 bench/ONE_NAMESPACE.md. No timed assertions.
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psycopg
 
 from bench import db, mixed_server
 from bench.context import code_version, model_path
@@ -40,8 +42,12 @@ def measure(url: str, cwd: str | None, sizes: list[int], queries: int) -> dict:
     env = {"DATABASE_URL": url, "EMBEDDING_MODEL_PATH": model_path() or "",
            "LOG_LEVEL": "warning"}
     found: dict = {}
+    tables = "store, store_vectors, store_keywords"
     with mixed_server.serve(env, cwd) as live, httpx.Client(base_url=live.url,
                                                              timeout=900) as http:
+        with psycopg.connect(url, autocommit=True) as conn:  # migrated by now
+            for table in tables.split(", "):
+                conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
         have = 0
         for size in sizes:
             lines = "\n".join(json.dumps({"namespace": NAMESPACE, "key": f"m{i}",
@@ -54,26 +60,39 @@ def measure(url: str, cwd: str | None, sizes: list[int], queries: int) -> dict:
                     http.post("/v1/search", json={"namespace_prefix": NAMESPACE,
                                                   "query": question}).raise_for_status()
             have = size
-            for mode in MODES:
-                times = []
-                for question in questions[:WARM_UP + queries]:
-                    started = time.perf_counter()
-                    http.post("/v1/search", json={"namespace_prefix": NAMESPACE, "limit": 10,
-                                                  "query": question, "mode": mode}
-                              ).raise_for_status()
-                    times.append((time.perf_counter() - started) * 1000)
-                found[(size, mode)] = (statistics.median(times[WARM_UP:]), max(times[WARM_UP:]))
+            found[(size, "fresh")] = _searches(http, questions[:WARM_UP + queries])
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(f"ANALYZE {tables}")
+            found[(size, "analyzed")] = _searches(http, questions[:WARM_UP + queries])
+    return found
+
+
+def _searches(http: httpx.Client, questions: list[str]) -> dict[str, tuple[float, float]]:
+    """mode -> (p50, max) in ms, the first WARM_UP searches of each mode not counted."""
+    found = {}
+    for mode in MODES:
+        times = []
+        for question in questions:
+            started = time.perf_counter()
+            http.post("/v1/search", json={"namespace_prefix": NAMESPACE, "limit": 10,
+                                          "query": question, "mode": mode}).raise_for_status()
+            times.append((time.perf_counter() - started) * 1000)
+        found[mode] = (statistics.median(times[WARM_UP:]), max(times[WARM_UP:]))
     return found
 
 
 def render(runs: dict[str, dict], sizes: list[int]) -> str:
-    head = ["code", "memories", *(f"{m} p50 / max" for m in MODES), "hybrid / semantic p50"]
+    head = ["code", "memories", "statistics", *(f"{m} p50 / max" for m in MODES),
+            "hybrid / semantic p50"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for code, found in runs.items():
         for size in sizes:
-            cells = [f"{found[(size, m)][0]:.1f} / {found[(size, m)][1]:.1f}" for m in MODES]
-            ratio = found[(size, "hybrid")][0] / found[(size, "semantic")][0]
-            out.append(f"| {code} | {size:,} | " + " | ".join(cells) + f" | {ratio:.2f}x |")
+            for state in ("fresh", "analyzed"):
+                cell = found[(size, state)]
+                times = [f"{cell[m][0]:.1f} / {cell[m][1]:.1f}" for m in MODES]
+                ratio = cell["hybrid"][0] / cell["semantic"][0]
+                out.append(f"| {code} | {size:,} | {state} | " + " | ".join(times)
+                           + f" | {ratio:.2f}x |")
     return "\n".join(out)
 
 
