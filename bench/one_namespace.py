@@ -3,15 +3,16 @@
 
 A team's or an organisation's namespace holds thousands of memories, and every search in
 it ranks all of them exactly (up to EXACT_SEARCH_THRESHOLD). For each size: that many of
-bench/data.py's memories imported into one namespace of a fresh `memory-service serve`
-(`POST /v1/import`, as a user would), then `--queries` searches per mode through
-`/v1/search`, one at a time, with every question's embedding cached beforehand, so the modes
-time the same work. Twice: *fresh*, as the writes leave the planner's statistics (autovacuum
-is off for the run, so it does not decide when they catch up), then *analyzed*, after an
-ANALYZE, as autovacuum leaves them a while later. With `--before-dir`, the code in DIR (a `git
-archive` of an earlier commit) is measured the same way on its own database. Prints a
-markdown table (p50 and max per mode, and hybrid's p50 over semantic's) and writes it to
-bench/ONE_NAMESPACE.md. No timed assertions.
+bench/data.py's memories imported into a namespace of their own (`POST /v1/import`, as a
+user would; one `memory-service serve` and database per code version), then `--queries`
+searches per mode through `/v1/search`, one at a time, with every question's embedding
+cached beforehand, so the modes time the same work. Twice: *fresh*, the namespace new since
+the planner's statistics were gathered (a tenant that grew since autovacuum last analyzed
+the table; autovacuum is off for the run, so it does not decide when they catch up), then
+*analyzed*, after an ANALYZE. With `--before-dir`, the code in DIR (a `git archive` of an
+earlier commit) is measured the same way. Prints a markdown table (p50 and max per mode,
+and hybrid's p50 over semantic's) and writes it to bench/ONE_NAMESPACE.md. No timed
+assertions.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from bench import db, mixed_server
 from bench.context import code_version, model_path
 from bench.data import generate_texts
 
-NAMESPACE = ["memories", "team"]
 MODES = ("semantic", "hybrid", "keyword")
 WARM_UP = 5
 
@@ -48,33 +48,32 @@ def measure(url: str, cwd: str | None, sizes: list[int], queries: int) -> dict:
         with psycopg.connect(url, autocommit=True) as conn:  # migrated by now
             for table in tables.split(", "):
                 conn.execute(f"ALTER TABLE {table} SET (autovacuum_enabled = off)")
-        have = 0
+        for question in questions[:WARM_UP + queries]:  # each question's embedding cached
+            http.post("/v1/search", json={"query": question}).raise_for_status()
         for size in sizes:
-            lines = "\n".join(json.dumps({"namespace": NAMESPACE, "key": f"m{i}",
+            namespace = ["memories", f"team-{size}"]
+            lines = "\n".join(json.dumps({"namespace": namespace, "key": f"m{i}",
                                           "value": {"content": texts[i]}})
-                              for i in range(have, size))
+                              for i in range(size))
             http.post("/v1/import", content=lines,
                       headers={"content-type": "application/x-ndjson"}).raise_for_status()
-            if not have:  # every question's embedding cached, as in the later cells
-                for question in questions[:WARM_UP + queries]:
-                    http.post("/v1/search", json={"namespace_prefix": NAMESPACE,
-                                                  "query": question}).raise_for_status()
-            have = size
-            found[(size, "fresh")] = _searches(http, questions[:WARM_UP + queries])
+            found[(size, "fresh")] = _searches(http, namespace, questions[:WARM_UP + queries])
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(f"ANALYZE {tables}")
-            found[(size, "analyzed")] = _searches(http, questions[:WARM_UP + queries])
+            found[(size, "analyzed")] = _searches(http, namespace,
+                                                  questions[:WARM_UP + queries])
     return found
 
 
-def _searches(http: httpx.Client, questions: list[str]) -> dict[str, tuple[float, float]]:
+def _searches(http: httpx.Client, namespace: list[str], questions: list[str]
+              ) -> dict[str, tuple[float, float]]:
     """mode -> (p50, max) in ms, the first WARM_UP searches of each mode not counted."""
     found = {}
     for mode in MODES:
         times = []
         for question in questions:
             started = time.perf_counter()
-            http.post("/v1/search", json={"namespace_prefix": NAMESPACE, "limit": 10,
+            http.post("/v1/search", json={"namespace_prefix": namespace, "limit": 10,
                                           "query": question, "mode": mode}).raise_for_status()
             times.append((time.perf_counter() - started) * 1000)
         found[mode] = (statistics.median(times[WARM_UP:]), max(times[WARM_UP:]))
@@ -99,7 +98,7 @@ def render(runs: dict[str, dict], sizes: list[int]) -> str:
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.one_namespace")
     p.add_argument("--sizes", default="1000,5000,20000",
-                   help="namespace sizes, ascending (each adds to the one before)")
+                   help="namespace sizes (each its own namespace)")
     p.add_argument("--queries", type=int, default=30, help="timed searches per mode and size")
     p.add_argument("--before-dir", default=None, help="also measure the code in this directory")
     opts = p.parse_args(argv)
