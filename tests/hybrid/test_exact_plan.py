@@ -1,10 +1,11 @@
 """Hybrid's exact statement reads each step's rows once, whatever the planner estimates.
 
-It joins every candidate's cosine to the items holding the query's words. Fresh from a
-write burst or an import, before autovacuum has counted them, the namespace's rows were
-estimated at one or two, and the join ran as a nested loop: the keyword matches were read
-again for every candidate, work growing with candidates x matches. 20,000 memories in one
-namespace: 490 ms a search, against 23 ms semantic (bench/RESULTS.md).
+It brings every candidate's cosine and the items holding the query's words together.
+Fresh from a write burst or an import, before autovacuum has counted them, the namespace's
+rows were estimated at one or two, and a join of the two ran as a nested loop: the keyword
+matches were read again for every candidate, work growing with candidates x matches.
+20,000 memories in one new namespace: 493 ms a search, against 24 ms semantic
+(bench/ONE_NAMESPACE.md).
 """
 
 import re
