@@ -5,14 +5,15 @@ A team's or an organisation's namespace holds thousands of memories, and every s
 it ranks all of them exactly (up to EXACT_SEARCH_THRESHOLD). For each size: that many of
 bench/data.py's memories imported into a namespace of their own (`POST /v1/import`, as a
 user would; one `memory-service serve` and database per code version), then `--queries`
-searches per mode through `/v1/search`, one at a time, with every question's embedding
-cached beforehand, so the modes time the same work. Twice: *fresh*, the namespace new since
-the planner's statistics were gathered (a tenant that grew since autovacuum last analyzed
-the table; autovacuum is off for the run, so it does not decide when they catch up), then
-*analyzed*, after an ANALYZE. With `--before-dir`, the code in DIR (a `git archive` of an
-earlier commit) is measured the same way. Prints a markdown table (p50 and max per mode,
-and hybrid's p50 over semantic's) and writes it to bench/ONE_NAMESPACE.md. No timed
-assertions.
+searches per mode (semantic, hybrid and keyword; semantic and hybrid again with a filter
+that 1% of the memories pass) through `/v1/search`, one at a time, with every question's
+embedding cached beforehand, so the modes time the same work. Twice: *fresh*, the
+namespace new since the planner's statistics were gathered (a tenant that grew since
+autovacuum last analyzed the table; autovacuum is off for the run, so it does not decide
+when they catch up), then *analyzed*, after an ANALYZE. With `--before-dir`, the code in
+DIR (a `git archive` of an earlier commit) is measured the same way. Prints a markdown
+table (p50 and max per mode, and hybrid's p50 over semantic's) and writes it to
+bench/ONE_NAMESPACE.md. No timed assertions.
 """
 
 from __future__ import annotations
@@ -33,8 +34,12 @@ from bench import db, mixed_server
 from bench.context import code_version, model_path
 from bench.data import generate_texts
 
-MODES = ("semantic", "hybrid", "keyword")
 WARM_UP = 5
+# column -> the search's mode and whether it filters to 1% of the namespace (memories whose
+# value's "n", their number, is below size / 100)
+SEARCHES = {"semantic": ("semantic", False), "hybrid": ("hybrid", False),
+            "keyword": ("keyword", False), "semantic, 1% filter": ("semantic", True),
+            "hybrid, 1% filter": ("hybrid", True)}
 
 
 def measure(url: str, cwd: str | None, sizes: list[int], queries: int) -> dict:
@@ -53,42 +58,46 @@ def measure(url: str, cwd: str | None, sizes: list[int], queries: int) -> dict:
         for size in sizes:
             namespace = ["memories", f"team-{size}"]
             lines = "\n".join(json.dumps({"namespace": namespace, "key": f"m{i}",
-                                          "value": {"content": texts[i]}})
+                                          "value": {"content": texts[i], "n": i}})
                               for i in range(size))
             http.post("/v1/import", content=lines,
                       headers={"content-type": "application/x-ndjson"}).raise_for_status()
-            found[(size, "fresh")] = _searches(http, namespace, questions[:WARM_UP + queries])
+            asked = questions[:WARM_UP + queries]
+            found[(size, "fresh")] = _searches(http, namespace, size, asked)
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(f"ANALYZE {tables}")
-            found[(size, "analyzed")] = _searches(http, namespace,
-                                                  questions[:WARM_UP + queries])
+            found[(size, "analyzed")] = _searches(http, namespace, size, asked)
     return found
 
 
-def _searches(http: httpx.Client, namespace: list[str], questions: list[str]
+def _searches(http: httpx.Client, namespace: list[str], size: int, questions: list[str]
               ) -> dict[str, tuple[float, float]]:
-    """mode -> (p50, max) in ms, the first WARM_UP searches of each mode not counted."""
+    """column -> (p50, max) in ms, the first WARM_UP searches of each not counted."""
     found = {}
-    for mode in MODES:
+    for column, (mode, filtered) in SEARCHES.items():
+        body = {"namespace_prefix": namespace, "limit": 10, "mode": mode,
+                **({"filter": {"n": {"$lt": size // 100}}} if filtered else {})}
         times = []
         for question in questions:
             started = time.perf_counter()
-            http.post("/v1/search", json={"namespace_prefix": namespace, "limit": 10,
-                                          "query": question, "mode": mode}).raise_for_status()
+            response = http.post("/v1/search", json={**body, "query": question})
             times.append((time.perf_counter() - started) * 1000)
-        found[mode] = (statistics.median(times[WARM_UP:]), max(times[WARM_UP:]))
+            response.raise_for_status()
+            if len(response.json()["items"]) < min(10, size // 100) and mode != "keyword":
+                raise RuntimeError(f"{column}: a short page at {size}: {response.text}")
+        found[column] = (statistics.median(times[WARM_UP:]), max(times[WARM_UP:]))
     return found
 
 
 def render(runs: dict[str, dict], sizes: list[int]) -> str:
-    head = ["code", "memories", "statistics", *(f"{m} p50 / max" for m in MODES),
+    head = ["code", "memories", "statistics", *(f"{m} p50 / max" for m in SEARCHES),
             "hybrid / semantic p50"]
     out = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for code, found in runs.items():
         for size in sizes:
             for state in ("fresh", "analyzed"):
                 cell = found[(size, state)]
-                times = [f"{cell[m][0]:.1f} / {cell[m][1]:.1f}" for m in MODES]
+                times = [f"{cell[m][0]:.1f} / {cell[m][1]:.1f}" for m in SEARCHES]
                 ratio = cell["hybrid"][0] / cell["semantic"][0]
                 out.append(f"| {code} | {size:,} | {state} | " + " | ".join(times)
                            + f" | {ratio:.2f}x |")
