@@ -6,7 +6,7 @@ from psycopg import sql
 
 from app.domain.filters import Condition
 from app.domain.items import StoredItem
-from app.repositories.conditions import NOT_EXPIRED, filter_clause, prefix_scope
+from app.repositories.conditions import NOT_EXPIRED, prefix_scope
 from app.repositories.connection import AsyncConnection
 from app.repositories.items import VECTOR_FIELD
 from app.repositories.keyword_search import (
@@ -49,11 +49,10 @@ async def hybrid_exact(
     describes (idf over the scope, as keyword search counts it), one ranking by (score,
     namespace, key). Items whose value's occurred_at starts with `month` (YYYY-MM) get
     `month_boost` more (app/search/time_cue.py)."""
-    # Without a month, the candidates are their vectors alone (a lookup of each one's item
-    # cost more than the rest of the statement), and items are read in rank order, filtered
-    # there, until the page is full; idf counts the scope without filters either way.
-    rows, rows_params = vector_rows(namespace_prefix, [], with_items=month is not None)
-    filters, filter_params = filter_clause(conditions)
+    # Without filters or a month, the candidates are their vectors alone (a lookup of each
+    # one's item cost more than the rest of the statement), and only the page's items are
+    # read, in rank order, skipping any that expired; without a month no value is read.
+    rows, rows_params = vector_rows(namespace_prefix, conditions, with_items=month is not None)
     count = len(terms)
     cue, cue_params = (sql.SQL("coalesce(left(s.value->>'occurred_at', 7) = %s::text, false)"),
                        [month]) if month else (sql.SQL("false"), [])
@@ -109,18 +108,17 @@ async def hybrid_exact(
             SELECT {cols}, r.score FROM ranked r
             CROSS JOIN LATERAL (  -- in rank order, until the page is full
                 SELECT s.* FROM store s
-                WHERE s.prefix = r.prefix AND s.key = r.key AND {filters} AND {not_expired}
+                WHERE s.prefix = r.prefix AND s.key = r.key AND {not_expired}
                 OFFSET 0
             ) AS s
             ORDER BY r.score DESC, r.prefix, r.key
             LIMIT %s OFFSET %s
             """
-        ).format(cue=cue, rows=rows, filters=filters, not_expired=NOT_EXPIRED,
-                 keyword_ctes=keyword_ctes, keyword_rows=keyword_rows,
-                 cols=sql.SQL(ITEM_COLUMNS)),
+        ).format(cue=cue, rows=rows, not_expired=NOT_EXPIRED, keyword_ctes=keyword_ctes,
+                 keyword_rows=keyword_rows, cols=sql.SQL(ITEM_COLUMNS)),
         # In the order the placeholders appear above.
         [vector_param(conn, vector), *cue_params, VECTOR_FIELD, *rows_params, *keyword_params,
-         keyword_weight, semantic_weight, month_boost, *filter_params, limit, offset],
+         keyword_weight, semantic_weight, month_boost, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
 

@@ -63,11 +63,9 @@ async def exact_vector_search(
     exclude: list[tuple[str, str]] | None = None,
 ) -> list[StoredItem]:
     """Exact nearest neighbours, skipping the (prefix, key) pairs in `exclude`: the
-    candidates (vector_rows) are ranked, then their items read in rank order, filtered
-    there, until the page is full (a filter half the items pass reads twice the page, not
-    every candidate). The OFFSET 0 fence keeps the planner off the ANN index."""
-    rows, params = vector_rows(namespace_prefix, [])
-    filters, filter_params = filter_clause(conditions)
+    candidates (vector_rows) are ranked, then their items read in rank order until the page
+    is full. The OFFSET 0 fence keeps the planner off the ANN index."""
+    rows, params = vector_rows(namespace_prefix, conditions)
     skip = sql.SQL("TRUE")
     if exclude:
         skip = sql.SQL("(sv.prefix, sv.key) NOT IN (SELECT * FROM unnest(%s::text[], %s::text[]))")
@@ -85,15 +83,14 @@ async def exact_vector_search(
             ) c
             CROSS JOIN LATERAL (  -- in rank order, until the page is full
                 SELECT s.* FROM store s
-                WHERE s.prefix = c.prefix AND s.key = c.key AND {filters} AND {not_expired}
+                WHERE s.prefix = c.prefix AND s.key = c.key AND {not_expired}
                 OFFSET 0
             ) s
             ORDER BY c.distance, c.prefix, c.key
             LIMIT %s OFFSET %s
             """
-        ).format(cols=sql.SQL(ITEM_COLUMNS), rows=rows, skip=skip, filters=filters,
-                 not_expired=NOT_EXPIRED),
-        [vector_param(conn, vector), VECTOR_FIELD, *params, *filter_params, limit, offset],
+        ).format(cols=sql.SQL(ITEM_COLUMNS), rows=rows, skip=skip, not_expired=NOT_EXPIRED),
+        [vector_param(conn, vector), VECTOR_FIELD, *params, limit, offset],
     )
     return [StoredItem.from_row(r) for r in await cur.fetchall()]
 

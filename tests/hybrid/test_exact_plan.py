@@ -10,12 +10,8 @@ matches were read again for every candidate, work growing with candidates x matc
 
 import re
 
-import pytest
-
-from app.domain.filters import parse_filter
 from app.repositories import hybrid_search as hybrid_sql
 from app.repositories import keyword_search as keyword_sql
-from app.repositories import search as search_sql
 from tests.hybrid.helpers import create_many, search
 from tests.search.helpers import _Explaining
 
@@ -57,32 +53,3 @@ async def test_expired_items_leave_exact_hybrid_pages_full(client, store):
     assert sorted(keys) == sorted(f"m{i}" for i in range(20) if i not in (1, 2, 4, 7))
     scores = [i["score"] for p in pages for i in p]
     assert scores == sorted(scores, reverse=True)
-
-
-STORE_READS = re.compile(
-    r"Index Scan using store_pkey on store s(?:_\d+)? .*\(actual .* loops=(\d+)\)")
-
-
-@pytest.mark.parametrize("mode", ["semantic", "hybrid"])
-async def test_a_filtered_exact_search_reads_items_until_its_page_is_full(client, store,
-                                                                          embedder, mode):
-    """Every candidate is ranked from its vector (and words); items are read in rank order,
-    filtered there, until the page is full: with half the namespace passing the filter, a
-    page of 5 reads about 10 items, not all 150 (before, each candidate was joined to its
-    item to filter it: 20,000 memories, a filter 1% pass, 81 ms fresh)."""
-    await create_many(client, NS, {k: {"text": t, "n": i} for i, (k, t) in
-                                   enumerate(TEXTS.items())})
-    conditions = parse_filter({"content": {"n": {"$gte": 75}}})
-    vector = (await embedder.embed([QUERY]))[0]
-    async with store.pool.connection() as conn:
-        probe = _Explaining(conn, analyze=True)
-        if mode == "semantic":
-            found = await search_sql.exact_vector_search(probe, vector, NS, conditions, 5, 0)
-        else:
-            terms, size = await keyword_sql.query_terms(conn, QUERY, NS)
-            found = await hybrid_sql.hybrid_exact(probe, vector, terms, size, NS, conditions,
-                                                  5, 0, 0.4, 0.6)
-    assert len(found) == 5 and all(i.value["content"]["n"] >= 75 for i in found)
-    reads = [int(loops) for loops in STORE_READS.findall(probe.plans[-1])]
-    assert reads and sum(reads) < 50 and "Seq Scan on store " not in probe.plans[-1], \
-        probe.plans[-1]
