@@ -163,3 +163,9 @@ async def set_meta(conn: AsyncConnection, key: str, value: Any) -> None:
 
 async def delete_meta(conn: AsyncConnection, key: str) -> None:
     await conn.execute("DELETE FROM service_meta WHERE key = %s", (key,))
+
+
+async def analyze_items(conn: AsyncConnection) -> None:
+    """Fresh planner statistics for the item tables; a table another session is vacuuming
+    or analyzing right now is skipped, not waited for."""
+    await conn.execute("ANALYZE (SKIP_LOCKED) store, store_vectors, store_keywords")
